@@ -1,0 +1,12 @@
+from django.db import migrations
+
+from libraries.consortium import ensure_item_types
+
+
+def create(apps, schema_editor):
+    ensure_item_types(apps.get_model("catalog", "ItemType"))
+
+
+class Migration(migrations.Migration):
+    dependencies = [("catalog", "0001_initial")]
+    operations = [migrations.RunPython(create, migrations.RunPython.noop)]

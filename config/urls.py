@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from libraries import views as library_views
+
+urlpatterns = [
+    path("healthz", library_views.healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "staff/login/",
+        auth_views.LoginView.as_view(template_name="libraries/login.html"),
+        name="staff-login",
+    ),
+    path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
+    path("staff/library/", library_views.choose_library, name="choose-library"),
+    path("staff/", library_views.staff_home, name="staff-home"),
+    path("staff/admin/", admin.site.urls),
+    path("api/v1/", include("config.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("opac.urls")),
+]

@@ -1,0 +1,202 @@
+"""Shared fixtures: the consortium's fixed data, staff personas, a real Celery worker, a browser."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from libraries.models import Library, StaffRole
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+DEMO_PASSWORD = "test-pass-123"
+
+
+@pytest.fixture(autouse=True)
+def _consortium(request):
+    """Transactional tests truncate tables, migrations' rows included: put the fixed data back."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        from libraries.consortium import ensure_all
+
+        ensure_all()
+    elif request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
+        from libraries.consortium import ensure_all
+
+        request.getfixturevalue("db")
+        ensure_all()
+
+
+@pytest.fixture
+def libraries(db) -> dict[str, Library]:
+    return {lib.code: lib for lib in Library.objects.all()}
+
+
+def make_staff(username: str, *roles: tuple[str | None, str]):
+    """A staff user with roles given as (library code or None, role)."""
+    user = get_user_model().objects.create_user(
+        username=username, password=DEMO_PASSWORD, first_name=username.title()
+    )
+    for code, role in roles:
+        library = Library.objects.get(code=code) if code else None
+        StaffRole.objects.create(user=user, library=library, role=role)
+    return user
+
+
+@pytest.fixture
+def desk_staff_karlskoga(db):
+    return make_staff("desk_kga", ("KGA", StaffRole.Role.DESK))
+
+
+@pytest.fixture
+def desk_staff_kristinehamn(db):
+    return make_staff("desk_khm", ("KHM", StaffRole.Role.DESK))
+
+
+@pytest.fixture
+def pool_staff(db):
+    """Works in the staff pool: desk role at Degerfors and Storfors."""
+    return make_staff("pool", ("DEG", StaffRole.Role.DESK), ("STO", StaffRole.Role.DESK))
+
+
+@pytest.fixture
+def admin_storfors(db):
+    return make_staff("admin_sto", ("STO", StaffRole.Role.LIBRARY_ADMIN))
+
+
+@pytest.fixture
+def consortium_admin(db):
+    return make_staff("consortium", (None, StaffRole.Role.CONSORTIUM_ADMIN))
+
+
+def staff_client(client, user, library_code: str | None = None):
+    """Log a Django test client in as ``user`` working at ``library_code``."""
+    client.force_login(user)
+    if library_code:
+        session = client.session
+        session["working_library_id"] = Library.objects.get(code=library_code).id
+        session.save()
+    return client
+
+
+# --- A real Celery worker ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def celery_worker_process(django_db_setup, django_db_blocker):
+    """A real ``celery worker`` process on this run's own queue, against the test database."""
+    from django.conf import settings
+    from django.db import connection
+
+    env = dict(os.environ)
+    db = connection.settings_dict
+    host = db["HOST"]
+    hostpart = f"@{host}:{db['PORT']}" if host and not host.startswith("/") else "@"
+    query = f"?host={host}" if host.startswith("/") else ""
+    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    env["DATABASE_URL"] = f"postgresql://{db['USER']}{password}{hostpart}/{db['NAME']}{query}"
+    env["REDIS_URL"] = settings.REDIS_URL
+    env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    log = open(ROOT / ".data" / f"worker-{settings.CELERY_TASK_DEFAULT_QUEUE}.log", "w")  # noqa: SIM115
+    proc = start_worker(env, log)
+    yield proc
+    stop_worker(proc)
+    log.close()
+
+
+def start_worker(env: dict, log) -> subprocess.Popen:
+    (ROOT / ".data").mkdir(exist_ok=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            env["CELERY_QUEUE"],
+            "--concurrency",
+            "2",
+            "--pool",
+            "prefork",
+            "--loglevel",
+            "INFO",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-n",
+            f"test-{os.getpid()}@%h",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    from config.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        replies = app.control.ping(
+            timeout=0.5, destination=[f"test-{os.getpid()}@{os.uname().nodename}"]
+        )
+        if replies:
+            return proc
+        if proc.poll() is not None:
+            raise RuntimeError("celery worker exited at start; see .data/worker-*.log")
+    raise RuntimeError("celery worker did not answer a ping within 60 s")
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# --- A browser ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists() or shutil.which("chromium") is None:
+        pytest.skip(
+            f"browser tests need Debian's Chromium at {CHROMIUM} (apt-get install chromium)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        instance = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(locale="sv-SE", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    yield tab
+    context.close()

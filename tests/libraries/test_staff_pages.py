@@ -1,0 +1,61 @@
+import pytest
+
+from libraries.models import Library
+from tests.conftest import DEMO_PASSWORD, staff_client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_staff_pages_need_login(client):
+    response = client.get("/staff/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+
+
+def test_staff_chooses_among_libraries_with_a_role(client, pool_staff):
+    client.post("/staff/login/", {"username": "pool", "password": DEMO_PASSWORD})
+    response = client.get("/staff/")
+    assert response.status_code == 302 and response["Location"].startswith("/staff/library/")
+    page = client.get("/staff/library/").content.decode()
+    assert "Degerfors bibliotek" in page and "Storfors bibliotek" in page
+    assert "Karlskoga bibliotek" not in page
+
+
+def test_working_library_shows_on_staff_pages(client, pool_staff):
+    client.force_login(pool_staff)
+    sto = Library.objects.get(code="STO")
+    response = client.post("/staff/library/", {"library": sto.id, "next": "/staff/"})
+    assert response.status_code == 302
+    page = client.get("/staff/").content.decode()
+    assert 'data-testid="working-library"' in page and "Storfors bibliotek" in page
+
+
+def test_staff_cannot_choose_a_library_without_a_role(client, pool_staff):
+    client.force_login(pool_staff)
+    kga = Library.objects.get(code="KGA")
+    client.post("/staff/library/", {"library": kga.id})
+    assert "working_library_id" not in client.session
+
+
+def test_choose_library_refuses_an_open_redirect(client, pool_staff):
+    client.force_login(pool_staff)
+    deg = Library.objects.get(code="DEG")
+    response = client.post("/staff/library/", {"library": deg.id, "next": "https://evil.example/"})
+    assert response["Location"] == "/staff/"
+
+
+def test_consortium_admin_may_work_anywhere(client, consortium_admin):
+    staff_client(client, consortium_admin, "HFS")
+    assert "Hällefors bibliotek" in client.get("/staff/").content.decode()
+
+
+def test_a_user_without_roles_is_refused(client, django_user_model):
+    user = django_user_model.objects.create_user(username="nobody", password=DEMO_PASSWORD)
+    client.force_login(user)
+    assert client.get("/staff/library/").status_code == 403
+
+
+def test_staff_home_query_count_is_constant(client, pool_staff, django_assert_max_num_queries):
+    staff_client(client, pool_staff, "DEG")
+    with django_assert_max_num_queries(6):
+        assert client.get("/staff/").status_code == 200
