@@ -276,4 +276,10 @@ LOGGING = {
 # --- The consortium's own settings ------------------------------------------------------
 GRANSLOS = {
     "CARD_NUMBER_LENGTH": int(os.environ.get("GRANSLOS_CARD_NUMBER_LENGTH", "10")),
+    # "luhn" (the last digit is a Luhn check digit) or "none".
+    "CARD_CHECK_DIGIT": os.environ.get("GRANSLOS_CARD_CHECK_DIGIT", "luhn"),
+    # OPAC sessions end after this long without a request.
+    "OPAC_IDLE_SECONDS": int(os.environ.get("GRANSLOS_OPAC_IDLE_SECONDS", str(30 * 60))),
+    # A new patron's card is valid this many years.
+    "CARD_VALID_YEARS": int(os.environ.get("GRANSLOS_CARD_VALID_YEARS", "3")),
 }
