@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
 
 import factory
+from django.utils import timezone
 
 from catalog.models import Item, ItemType, Record
+from circulation.models import Fee, Loan
 from libraries.models import Library
 from patrons.models import Card, Patron, PatronCategory
 
@@ -56,3 +59,28 @@ class CardFactory(factory.django.DjangoModelFactory):
 
     patron = factory.SubFactory(PatronFactory, card=None)
     number = factory.Sequence(lambda n: f"C{n:09d}")
+
+
+class LoanFactory(factory.django.DjangoModelFactory):
+    """An open loan made now at Karlskoga, due in 28 days (override the dates as needed)."""
+
+    class Meta:
+        model = Loan
+
+    item = factory.SubFactory(ItemFactory, status=Item.Status.ON_LOAN)
+    patron = factory.SubFactory(PatronFactory)
+    checkout_library = factory.LazyFunction(lambda: library("KGA"))
+    rules_library = factory.SelfAttribute("checkout_library")
+    checked_out_at = factory.LazyFunction(timezone.now)
+    due_at = factory.LazyAttribute(lambda o: o.checked_out_at + timedelta(days=28))
+
+
+class FeeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fee
+
+    patron = factory.SubFactory(PatronFactory)
+    library = factory.LazyFunction(lambda: library("KGA"))
+    kind = Fee.Kind.OTHER
+    amount = Decimal("20.00")
+    created_at = factory.LazyFunction(timezone.now)

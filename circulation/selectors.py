@@ -1,0 +1,218 @@
+"""Reads of circulation: a patron's facts, loans and fees; an item's open loan; effective rules.
+
+Every function here costs a fixed number of queries whatever the data size (noted per function).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from catalog.models import Item, ItemType
+from circulation import rules
+from circulation.models import Fee, Loan, LoanRule
+from libraries.models import Library
+from patrons.models import Patron, PatronCategory
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+@dataclass(frozen=True)
+class PatronCirculationFacts:
+    """What circulation knows about a patron that decides whether they may borrow."""
+
+    open_loans: int
+    overdue_loans: int
+    oldest_overdue_days: int  # calendar days the most overdue open loan is past due; 0 = none
+    debt: Decimal  # sum of unpaid fees
+    open_loans_of_type: int = 0  # open loans of the item type asked about (0 if none asked)
+
+
+def _scalar(queryset: QuerySet, expression, output_field):
+    """A correlated one-value subquery grouped by patron (NULL when no rows → caller coalesces)."""
+    return Subquery(
+        queryset.order_by().values("patron").annotate(v=expression).values("v")[:1],
+        output_field=output_field,
+    )
+
+
+def patron_facts(
+    patron: Patron | int, *, now: datetime | None = None, item_type_id: int | None = None
+) -> PatronCirculationFacts:
+    """Loans, overdue loans and debt of a patron across the consortium. One query."""
+    now = now or timezone.now()
+    patron_id = patron if isinstance(patron, int) else patron.pk
+    open_loans = Loan.objects.filter(patron=OuterRef("pk"), returned_at__isnull=True)
+    integer, money = IntegerField(), DecimalField(max_digits=10, decimal_places=2)
+    row = (
+        Patron.objects.filter(pk=patron_id)
+        .annotate(
+            n_open=Coalesce(_scalar(open_loans, Count("id"), integer), 0),
+            n_overdue=Coalesce(_scalar(open_loans.filter(due_at__lt=now), Count("id"), integer), 0),
+            n_of_type=Coalesce(
+                _scalar(
+                    open_loans.filter(item__item_type_id=item_type_id or 0), Count("id"), integer
+                ),
+                0,
+            ),
+            oldest_due=_scalar(
+                open_loans.filter(due_at__lt=now), Min("due_at"), Loan._meta.get_field("due_at")
+            ),
+            debt=Coalesce(
+                _scalar(
+                    Fee.objects.filter(patron=OuterRef("pk"), state=Fee.State.OPEN),
+                    Sum("amount"),
+                    money,
+                ),
+                Decimal("0.00"),
+                output_field=money,
+            ),
+        )
+        .values("n_open", "n_overdue", "n_of_type", "oldest_due", "debt")
+        .first()
+    )
+    if row is None:
+        return PatronCirculationFacts(0, 0, 0, Decimal("0.00"))
+    oldest = 0
+    if row["oldest_due"] is not None:
+        oldest = max(
+            0,
+            (
+                now.astimezone(STOCKHOLM).date() - row["oldest_due"].astimezone(STOCKHOLM).date()
+            ).days,
+        )
+    return PatronCirculationFacts(
+        open_loans=row["n_open"],
+        overdue_loans=row["n_overdue"],
+        oldest_overdue_days=oldest,
+        debt=row["debt"],
+        open_loans_of_type=row["n_of_type"],
+    )
+
+
+# --- Loans -------------------------------------------------------------------------------
+
+
+def _loan_rows(queryset: QuerySet[Loan]) -> QuerySet[Loan]:
+    return queryset.select_related(
+        "item__record", "item__item_type", "item__home_library", "checkout_library"
+    )
+
+
+def loans_of_patron(patron: Patron, *, open_only: bool = True) -> QuerySet[Loan]:
+    """A patron's loans, soonest due first (open) or latest first (history). One query."""
+    loans = _loan_rows(Loan.objects.filter(patron=patron))
+    if open_only:
+        return loans.open().order_by("due_at", "id")
+    return loans.order_by("-checked_out_at", "-id")
+
+
+def loan_history(patron: Patron) -> QuerySet[Loan]:
+    """Returned loans still linked to the patron (only kept when the patron wants a history)."""
+    return _loan_rows(Loan.objects.filter(patron=patron).closed()).order_by("-returned_at", "-id")
+
+
+def open_loan_of_item(item: Item | int) -> Loan | None:
+    """The item's open loan, if any (the OPAC shows "on loan until …"). One query."""
+    item_id = item if isinstance(item, int) else item.pk
+    return Loan.objects.open().filter(item_id=item_id).first()
+
+
+def due_dates_of_items(item_ids: Iterable[int]) -> dict[int, datetime]:
+    """item id → due date of its open loan, for a list of items (a record page). One query."""
+    return dict(
+        Loan.objects.open().filter(item_id__in=list(item_ids)).values_list("item_id", "due_at")
+    )
+
+
+# --- Fees --------------------------------------------------------------------------------
+
+
+def fees_of_patron(patron: Patron, *, open_only: bool = False) -> QuerySet[Fee]:
+    """A patron's fees, newest first, with the item billed for. One query."""
+    fees = Fee.objects.filter(patron=patron).select_related("loan__item__record", "library")
+    return fees.unpaid() if open_only else fees
+
+
+def debt_of_patron(patron: Patron) -> Decimal:
+    total = Fee.objects.filter(patron=patron).unpaid().aggregate(total=Sum("amount"))["total"]
+    return total or Decimal("0.00")
+
+
+# --- Lending rules -----------------------------------------------------------------------
+
+
+def rule_rows(
+    *, library_id: int | None, category_id: int, item_type_id: int
+) -> list[rules.RuleRow]:
+    """The stored rules that can apply to (library, category, item type). One query."""
+    return [
+        rule.as_row()
+        for rule in LoanRule.objects.applicable(
+            library_id=library_id, category_id=category_id, item_type_id=item_type_id
+        )
+    ]
+
+
+def effective_rule(
+    *, library: Library | None, category: PatronCategory, item_type: ItemType
+) -> rules.EffectiveRule:
+    """The rule that applies, field by field, with sources. One query."""
+    library_id = library.pk if library else None
+    return rules.resolve(
+        rule_rows(library_id=library_id, category_id=category.pk, item_type_id=item_type.pk),
+        library_id=library_id,
+        category_id=category.pk,
+        item_type_id=item_type.pk,
+    )
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    category: PatronCategory
+    item_type: ItemType
+    effective: rules.EffectiveRule
+    own_rule: rules.RuleRow | None  # the rule stored for exactly this cell and scope, if any
+
+
+def rule_matrix(*, library: Library | None) -> list[list[MatrixCell]]:
+    """Patron categories × item types with each cell's effective rule (the rule editor).
+
+    ``library=None`` shows the common rules alone. Three queries whatever the size.
+    """
+    library_id = library.pk if library else None
+    categories = list(PatronCategory.objects.order_by("code"))
+    item_types = list(ItemType.objects.filter(not_for_loan=False).order_by("code"))
+    rows = [r.as_row() for r in LoanRule.objects.filter(Q(library_id=library_id) | Q(library=None))]
+    by_key = {row.key: row for row in rows}
+    return [
+        [
+            MatrixCell(
+                category=category,
+                item_type=item_type,
+                effective=rules.resolve(
+                    rows, library_id=library_id, category_id=category.pk, item_type_id=item_type.pk
+                ),
+                own_rule=by_key.get((library_id, category.pk, item_type.pk)),
+            )
+            for item_type in item_types
+        ]
+        for category in categories
+    ]
