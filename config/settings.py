@@ -272,7 +272,13 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "plain"}
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    # Re-declaring "django" and "django.server" drops Django's default handlers, which would
+    # print their records a second time without the redaction filter; now they reach the root.
+    "loggers": {
+        "django": {"level": "INFO"},
+        "django.server": {"level": "INFO"},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # --- The consortium's own settings ------------------------------------------------------
