@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -42,6 +43,12 @@ class PatronCategory(models.Model):
         return self.name_en if (get_language() or "sv").startswith("en") else self.name_sv
 
 
+class PatronQuerySet(models.QuerySet):
+    def current(self):
+        """Patrons that are not anonymized."""
+        return self.filter(anonymized_at__isnull=True)
+
+
 class Patron(models.Model):
     class Language(models.TextChoices):
         SWEDISH = "sv", _("Swedish")
@@ -55,6 +62,8 @@ class Patron(models.Model):
     first_name = models.CharField(_("first name"), max_length=100)
     last_name = models.CharField(_("last name"), max_length=100)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    # Kept after anonymization, for statistics; services set it with the birth date.
+    birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     # Normalised to 12 digits (YYYYMMDDNNNN). Sensitive: masked on display, never in URLs/logs.
     personnummer = models.CharField(max_length=12, null=True, blank=True, unique=True)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -86,10 +95,17 @@ class Patron(models.Model):
     staff_note = models.TextField(_("note for staff"), blank=True)
     keeps_loan_history = models.BooleanField(_("keep my loan history"), default=False)
     pin_hash = models.CharField(max_length=200, blank=True)
+    # OPAC lockout (patrons/opac_auth.py): one counter in the database, updated under a row lock,
+    # so every web/API/SIP2 process shares it.
+    pin_failures = models.PositiveSmallIntegerField(default=0)
+    pin_locked_until = models.DateTimeField(null=True, blank=True)
+    pin_locked_for_staff = models.BooleanField(_("locked until staff unlock it"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
     anonymized_at = models.DateTimeField(null=True, blank=True)
+
+    objects = PatronQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("patron")
@@ -111,6 +127,21 @@ class Patron(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def masked_personnummer(self) -> str:
+        from patrons.personnummer import mask
+
+        return mask(self.personnummer)
+
+    def is_pin_locked(self, *, now) -> bool:
+        return self.pin_locked_for_staff or bool(
+            self.pin_locked_until and self.pin_locked_until > now
+        )
 
 
 class Card(models.Model):
@@ -143,3 +174,72 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class BlockQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(removed_at__isnull=True)
+
+
+class PatronBlock(models.Model):
+    """A manual block set by staff; removing it keeps the row as history."""
+
+    patron = models.ForeignKey(Patron, on_delete=models.CASCADE, related_name="blocks")
+    reason = models.CharField(_("reason"), max_length=200)
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, related_name="+", verbose_name=_("library")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("blocked"))
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(_("removed"), null=True, blank=True)
+
+    objects = BlockQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("manual block")
+        verbose_name_plural = _("manual blocks")
+        indexes = [
+            models.Index(
+                fields=["patron"], condition=Q(removed_at__isnull=True), name="open_block_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+class PatronAccess(models.Model):
+    """The access log: every time staff open or change a patron record."""
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed")
+        SHOW_PERSONNUMMER = "personnummer", _("Showed the personnummer")
+        EDIT = "edit", _("Edited")
+        API = "api", _("Read via the API")
+
+    patron = models.ForeignKey(
+        Patron, on_delete=models.SET_NULL, null=True, related_name="access_log"
+    )
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    library = models.ForeignKey(
+        Library, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("when"), db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("patron record access")
+        verbose_name_plural = _("patron record access log")
+        indexes = [models.Index(fields=["patron", "-at"], name="access_patron_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.staff_id} {self.action} {self.patron_id} {self.at:%Y-%m-%d %H:%M}"
