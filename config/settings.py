@@ -260,6 +260,22 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # The beat schedule lives in code. Each entry is also a management command.
 CELERY_BEAT_SCHEDULE: dict = {
     "healthbeat": {"task": "libraries.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    "transport-sweep": {
+        "task": "transport.tasks.sweep_transfers",
+        "schedule": crontab(minute="*/10"),
+    },
+    "transport-close-crates": {
+        "task": "transport.tasks.close_departed_packing_lists",
+        "schedule": crontab(minute="*/5"),
+    },
+    "transport-flag-missing": {
+        "task": "transport.tasks.flag_missing_transits",
+        "schedule": crontab(hour="6", minute="15"),
+    },
+    "transport-reconcile": {
+        "task": "transport.tasks.reconcile_transfers",
+        "schedule": crontab(hour="2", minute="30"),
+    },
 }
 
 # --- Logging: never PINs, passwords, tokens or personnummer -----------------------------

@@ -1,0 +1,186 @@
+"""Reads: the network as planner input, library names, floating rules, the desk's lists."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from types import MappingProxyType
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from catalog.models import Item
+from libraries.models import CalendarException, Library
+from transport import routing
+from transport.models import FloatingRule, PackingList, Transfer, TransportLink
+
+
+def load_network(*, now: datetime) -> routing.Network:
+    """Active links and every library's calendar around ``now`` (three queries)."""
+    links = tuple(
+        routing.Link(
+            id=link.id,
+            origin=link.from_library.code,
+            destination=link.to_library.code,
+            weekdays=frozenset(link.weekdays),
+            departs=link.departure_time,
+            duration=link.duration,
+            kind=link.kind,
+        )
+        for link in TransportLink.objects.active().select_related("from_library", "to_library")
+    )
+    today = now.astimezone(routing.STOCKHOLM).date()
+    window = (today - timedelta(days=2), today + timedelta(days=routing.HORIZON_DAYS + 5))
+    exceptions: dict[int, dict[date, bool]] = defaultdict(dict)
+    for row in CalendarException.objects.filter(date__range=window).values(
+        "library_id", "date", "is_open"
+    ):
+        exceptions[row["library_id"]][row["date"]] = row["is_open"]
+    calendars = {
+        lib.code: lib.calendar(exceptions.get(lib.id, {})) for lib in Library.objects.all()
+    }
+    return routing.Network(links=links, calendars=MappingProxyType(calendars))
+
+
+def short_name(library: Library) -> str:
+    """'Storfors' for Storfors bibliotek; the book bus keeps its name."""
+    if library.kind == Library.Kind.LIBRARY:
+        return library.municipality
+    return library.name
+
+
+def library_names() -> dict[str, str]:
+    return {lib.code: short_name(lib) for lib in Library.objects.all()}
+
+
+def floats_at(*, item: Item, library: Library) -> bool:
+    """Does this item stay at ``library`` when returned there (a floating collection)?"""
+    return FloatingRule.objects.filter(
+        Q(item_type__isnull=True) | Q(item_type_id=item.item_type_id), library=library
+    ).exists()
+
+
+def floating_pairs() -> set[tuple[int, int | None]]:
+    """(library id, item type id or None for all) of every floating rule."""
+    return set(FloatingRule.objects.values_list("library_id", "item_type_id"))
+
+
+def open_transfer_for(item: Item) -> Transfer | None:
+    return Transfer.objects.filter(item=item, state__in=Transfer.OPEN_STATES).first()
+
+
+def transfers_with_item() -> QuerySet[Transfer]:
+    return Transfer.objects.select_related("item__record", "from_library", "to_library").order_by(
+        "expected_arrival", "id"
+    )
+
+
+def outgoing_crates(*, library: Library, day: date) -> list[PackingList]:
+    """Crates leaving ``library`` on ``day`` (and still-open earlier ones), with entry counts."""
+    return list(
+        PackingList.objects.filter(link__from_library=library)
+        .filter(Q(departure_date=day) | Q(departure_date__lt=day, closed_at__isnull=True))
+        .select_related("link__from_library", "link__to_library")
+        .annotate(item_count=Count("entries"))
+        .order_by("departure_date", "link__departure_time")
+    )
+
+
+def upcoming_crates(*, library: Library, after: date, days: int = 7) -> list[PackingList]:
+    return list(
+        PackingList.objects.filter(
+            link__from_library=library,
+            departure_date__gt=after,
+            departure_date__lte=after + timedelta(days=days),
+        )
+        .select_related("link__from_library", "link__to_library")
+        .annotate(item_count=Count("entries"))
+        .order_by("departure_date", "link__departure_time")
+    )
+
+
+def crate_entries(packing_list: PackingList):
+    return packing_list.entries.select_related(
+        "transfer__item__record", "transfer__to_library", "transfer__from_library"
+    ).order_by("transfer__to_library__code", "transfer__item__barcode")
+
+
+def expected_arrivals(*, library: Library) -> list[Transfer]:
+    """Open transfers whose current hop ends at ``library``."""
+    rows = transfers_with_item().filter(
+        state__in=[Transfer.State.PACKED, Transfer.State.IN_TRANSIT]
+    )
+    return [t for t in rows.filter(route__contains=[{"to": library.code}]) if _hop_to(t, library)]
+
+
+def _hop_to(transfer: Transfer, library: Library) -> bool:
+    hop = transfer.hop
+    return hop is not None and hop["to"] == library.code
+
+
+def in_transit_to(*, library: Library) -> QuerySet[Transfer]:
+    return transfers_with_item().filter(to_library=library, state__in=Transfer.OPEN_STATES)
+
+
+def in_transit_from(*, library: Library) -> QuerySet[Transfer]:
+    return transfers_with_item().filter(from_library=library, state__in=Transfer.OPEN_STATES)
+
+
+def missing_in_transport(*, library: Library | None = None) -> QuerySet[Transfer]:
+    rows = transfers_with_item().filter(state__in=Transfer.OPEN_STATES, missing_since__isnull=False)
+    if library is not None:
+        rows = rows.filter(Q(to_library=library) | Q(from_library=library))
+    return rows
+
+
+@dataclass(frozen=True)
+class Matrix:
+    codes: tuple[str, ...]
+    names: dict[str, str]
+    counts: dict[tuple[str, str], int]
+
+    def rows(self) -> list[tuple[str, list[int], int]]:
+        return [
+            (
+                self.names[a],
+                [self.counts.get((a, b), 0) for b in self.codes],
+                sum(self.counts.get((a, b), 0) for b in self.codes),
+            )
+            for a in self.codes
+        ]
+
+    @property
+    def column_totals(self) -> list[int]:
+        return [sum(self.counts.get((a, b), 0) for a in self.codes) for b in self.codes]
+
+
+def transfer_matrix(*, start: date, end: date) -> Matrix:
+    """How many transfers started from each library to each library in [start, end]."""
+    libraries = list(Library.objects.order_by("code"))
+    counts = {
+        (row["from_library__code"], row["to_library__code"]): row["n"]
+        for row in Transfer.objects.filter(created_at__date__range=(start, end))
+        .exclude(state=Transfer.State.CANCELLED)
+        .values("from_library__code", "to_library__code")
+        .annotate(n=Count("id"))
+    }
+    return Matrix(
+        codes=tuple(lib.code for lib in libraries),
+        names={lib.code: short_name(lib) for lib in libraries},
+        counts=counts,
+    )
+
+
+def describe_stops(transfer: Transfer, names: dict[str, str]) -> str:
+    """'Storfors → Karlskoga': the stops still ahead; just the destination before planning."""
+    stops = transfer.remaining_stops
+    if not stops:
+        return names.get(transfer.to_library.code, transfer.to_library.name)
+    return " → ".join(names.get(code, code) for code in stops)
+
+
+def next_hop_description(transfer: Transfer, names: dict[str, str] | None = None) -> str:
+    """What the desk tells staff: 'Send to Storfors → Karlskoga'."""
+    names = names if names is not None else library_names()
+    return _("Send to %(stops)s") % {"stops": describe_stops(transfer, names)}

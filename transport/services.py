@@ -1,0 +1,419 @@
+"""Transport writes: start, plan, pack, close, receive and reconcile transfers.
+
+Locking order, everywhere: Item row, then Transfer row, then PackingList row (FOR NO KEY UPDATE,
+so inserting a crate entry — which takes FOR KEY SHARE on its packing list — never deadlocks).
+Every state change writes a TransferEvent. Planning runs in Celery (enqueued on commit) so the
+desk never waits for it; the desk gets a provisional route computed by the pure planner.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from catalog.models import Item
+from libraries.models import Library
+from transport import routing, selectors
+from transport.models import (
+    PackingList,
+    PackingListEntry,
+    Transfer,
+    TransferEvent,
+)
+
+logger = logging.getLogger(__name__)
+State = Transfer.State
+
+
+class TransferRefused(Exception):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What happened when an item in transfer was scanned at a library."""
+
+    transfer: Transfer
+    outcome: str  # "arrived" | "hub" | "unexpected" | "not_yet_sent"
+    message: str
+
+
+def _record(
+    transfer: Transfer,
+    *,
+    now: datetime,
+    library: Library | None,
+    staff: AbstractBaseUser | None,
+    note: str = "",
+) -> None:
+    TransferEvent.objects.create(
+        transfer=transfer,
+        state=transfer.state,
+        at=now,
+        library=library,
+        staff=staff if staff is not None and staff.is_authenticated else None,
+        note=note[:300],
+    )
+
+
+def _provisional_route(
+    transfer: Transfer, *, start: str, now: datetime, network: routing.Network | None = None
+) -> routing.Route | None:
+    """Plan from ``start`` and store the hops ahead (hops already travelled stay)."""
+    network = network or selectors.load_network(now=now)
+    try:
+        route = routing.plan_route(
+            network, start=start, destination=transfer.to_library.code, now=now
+        )
+    except routing.NoRoute as refused:
+        transfer.route = transfer.route[: transfer.current_hop]
+        transfer.route_problem = refused.message[:300]
+        transfer.expected_arrival = None
+        return None
+    transfer.route = transfer.route[: transfer.current_hop] + [h.as_json() for h in route.hops]
+    transfer.route_problem = ""
+    transfer.expected_arrival = route.arrives
+    return route
+
+
+@transaction.atomic
+def start_transfer(
+    *,
+    item: Item,
+    from_library: Library,
+    to_library: Library,
+    reason: str,
+    staff: AbstractBaseUser | None,
+    now: datetime,
+) -> Transfer:
+    """Send ``item`` from ``from_library`` to ``to_library``; called inside check-in's transaction.
+
+    The item becomes "in transit" at ``from_library``. The route shown at the desk is planned
+    right away (pure, fast); the crate is assigned by a Celery task after commit.
+    """
+    if from_library.id == to_library.id:
+        raise TransferRefused("same_library", _("The item is already at that library."))
+    transfer = Transfer(
+        item=item,
+        from_library=from_library,
+        to_library=to_library,
+        reason=reason,
+        state=State.WAITING,
+        created_at=now,
+    )
+    _provisional_route(transfer, start=from_library.code, now=now)
+    try:
+        with transaction.atomic():
+            transfer.save(force_insert=True)
+    except IntegrityError:
+        raise TransferRefused(
+            "already_in_transfer", _("The item is already being sent somewhere.")
+        ) from None
+    item.current_library = from_library
+    item.status = Item.Status.IN_TRANSIT
+    item.save(update_fields=["current_library", "status", "updated_at"])
+    _record(transfer, now=now, library=from_library, staff=staff, note=transfer.route_problem)
+    _enqueue_planning(transfer.id)
+    return transfer
+
+
+def _enqueue_planning(transfer_id: int) -> None:
+    from transport.tasks import plan_transfer_task
+
+    transaction.on_commit(lambda: plan_transfer_task.delay(transfer_id=transfer_id))
+
+
+def _lock_crate(hop: dict) -> PackingList:
+    departs = datetime.fromisoformat(hop["departs"])
+    packing_list, _created = PackingList.objects.get_or_create(
+        link_id=hop["link"], departure_date=departs.date()
+    )
+    return PackingList.objects.select_for_update(no_key=True).get(id=packing_list.id)
+
+
+@transaction.atomic
+def plan_transfer(
+    *, transfer_id: int, now: datetime, network: routing.Network | None = None
+) -> Transfer | None:
+    """Plan the route from where the item is and put it in the next departure's crate.
+
+    Idempotent: a transfer already packed, in transit or closed is left as it is.
+    """
+    transfer = (
+        Transfer.objects.select_for_update(of=("self",))
+        .select_related("item__current_library", "to_library")
+        .filter(id=transfer_id)
+        .first()
+    )
+    if transfer is None or transfer.state not in (State.WAITING, State.RECEIVED_AT_HUB):
+        return transfer
+    network = network or selectors.load_network(now=now)
+    here = transfer.item.current_library
+    ready = now
+    for _attempt in range(5):
+        route = _provisional_route(transfer, start=here.code, now=ready, network=network)
+        if route is None:
+            transfer.save(update_fields=["route", "route_problem", "expected_arrival"])
+            return transfer
+        crate = _lock_crate(transfer.hop)
+        if crate.closed_at is None:
+            break
+        # Staff closed this crate early: take the next departure after it.
+        ready = crate.departs_at + timedelta(minutes=1)
+    else:
+        return transfer
+    PackingListEntry.objects.create(
+        packing_list=crate, transfer=transfer, hop_index=transfer.current_hop, added_at=now
+    )
+    transfer.state = State.PACKED
+    transfer.planned_at = now
+    transfer.save(
+        update_fields=["route", "route_problem", "expected_arrival", "state", "planned_at"]
+    )
+    _record(
+        transfer,
+        now=now,
+        library=here,
+        staff=None,
+        note=f"{crate.link} {crate.departure_date.isoformat()}",
+    )
+    return transfer
+
+
+def sweep_waiting_transfers(*, now: datetime, batch_size: int = 100) -> int:
+    """Plan every waiting transfer, one batch per transaction.
+
+    Rows another sweep holds are skipped (SKIP LOCKED), so two sweeps at once share the work
+    and never plan a transfer twice; a batch killed midway rolls back and is picked up again.
+    """
+    planned = 0
+    last_id = 0
+    network = selectors.load_network(now=now)
+    while True:
+        with transaction.atomic():
+            ids = list(
+                Transfer.objects.filter(state=State.WAITING, id__gt=last_id)
+                .order_by("id")
+                .select_for_update(skip_locked=True)
+                .values_list("id", flat=True)[:batch_size]
+            )
+            if not ids:
+                return planned
+            for transfer_id in ids:
+                transfer = plan_transfer(transfer_id=transfer_id, now=now, network=network)
+                planned += transfer is not None and transfer.state == State.PACKED
+            last_id = ids[-1]
+
+
+@transaction.atomic
+def close_packing_list(
+    *, packing_list_id: int, staff: AbstractBaseUser | None, now: datetime
+) -> int:
+    """Close a crate: the van has left; its items are in transit. Returns how many."""
+    crate = (
+        PackingList.objects.select_for_update(no_key=True)
+        .select_related("link__from_library")
+        .get(id=packing_list_id)
+    )
+    if crate.closed_at is not None:
+        return 0
+    crate.closed_at = now
+    crate.closed_by = staff if staff is not None and staff.is_authenticated else None
+    crate.save(update_fields=["closed_at", "closed_by"])
+    entries = {e.transfer_id: e.hop_index for e in crate.entries.all()}
+    moving = [
+        t
+        for t in Transfer.objects.select_for_update()
+        .filter(id__in=entries, state=State.PACKED)
+        .order_by("id")
+        if t.current_hop == entries[t.id]
+    ]
+    for transfer in moving:
+        transfer.state = State.IN_TRANSIT
+        transfer.save(update_fields=["state"])
+    TransferEvent.objects.bulk_create(
+        TransferEvent(
+            transfer=t,
+            state=State.IN_TRANSIT,
+            at=now,
+            library=crate.link.from_library,
+            staff=crate.closed_by,
+            note=str(crate.link),
+        )
+        for t in moving
+    )
+    return len(moving)
+
+
+def close_due_packing_lists(*, now: datetime) -> int:
+    """Close every open crate whose departure time has come (the beat job)."""
+    closed = 0
+    due = PackingList.objects.filter(
+        closed_at__isnull=True, departure_date__lte=now.astimezone(routing.STOCKHOLM).date()
+    ).select_related("link__from_library")
+    for crate in due:
+        if crate.departs_at <= now:
+            close_packing_list(packing_list_id=crate.id, staff=None, now=now)
+            closed += 1
+    return closed
+
+
+@transaction.atomic
+def receive_item(
+    *, item: Item, library: Library, staff: AbstractBaseUser | None, now: datetime
+) -> Receipt | None:
+    """An item in transfer is scanned at ``library``. None when it has no open transfer.
+
+    At its destination it arrives and becomes available there (circulation's check-in may then
+    put it on the hold shelf). At a hub, or anywhere unexpected, the rest of the route is
+    planned from here and a crate is assigned after commit.
+    """
+    item = Item.objects.select_for_update().select_related("current_library").get(id=item.id)
+    transfer = (
+        Transfer.objects.select_for_update()
+        .select_related("to_library", "from_library")
+        .filter(item=item, state__in=Transfer.OPEN_STATES)
+        .first()
+    )
+    if transfer is None:
+        return None
+    names = selectors.library_names()
+    if library.id == transfer.to_library_id:
+        transfer.state = State.ARRIVED
+        transfer.closed_at = now
+        transfer.missing_since = None
+        transfer.current_hop = len(transfer.route)
+        transfer.save(update_fields=["state", "closed_at", "missing_since", "current_hop"])
+        item.current_library = library
+        item.status = Item.Status.AVAILABLE
+        item.save(update_fields=["current_library", "status", "updated_at"])
+        _record(transfer, now=now, library=library, staff=staff)
+        return Receipt(transfer, "arrived", _("Arrived home: put it on the shelf."))
+    if library.id == item.current_library_id and transfer.state in (State.WAITING, State.PACKED):
+        return Receipt(transfer, "not_yet_sent", selectors.next_hop_description(transfer, names))
+    hop = transfer.hop
+    expected = hop["to"] if hop else None
+    if hop is not None:
+        transfer.current_hop += 1
+    transfer.state = State.RECEIVED_AT_HUB
+    transfer.missing_since = None
+    _provisional_route(transfer, start=library.code, now=now)
+    transfer.save(
+        update_fields=[
+            "current_hop",
+            "state",
+            "missing_since",
+            "route",
+            "route_problem",
+            "expected_arrival",
+        ]
+    )
+    item.current_library = library
+    item.save(update_fields=["current_library", "updated_at"])
+    unexpected = expected != library.code
+    note = ""
+    if unexpected:
+        note = _("Expected at %(expected)s; re-planned from %(here)s.") % {
+            "expected": names.get(expected, "-") if expected else "-",
+            "here": names.get(library.code, library.code),
+        }
+    _record(transfer, now=now, library=library, staff=staff, note=note)
+    _enqueue_planning(transfer.id)
+    message = selectors.next_hop_description(transfer, names)
+    if unexpected:
+        message = f"{note} {message}"
+    return Receipt(transfer, "unexpected" if unexpected else "hub", message)
+
+
+@transaction.atomic
+def cancel_transfer(
+    *, transfer: Transfer, staff: AbstractBaseUser | None, now: datetime, note: str = ""
+) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(id=transfer.id)
+    if not transfer.is_open:
+        return transfer
+    transfer.state = State.CANCELLED
+    transfer.closed_at = now
+    transfer.save(update_fields=["state", "closed_at"])
+    _record(transfer, now=now, library=None, staff=staff, note=note)
+    return transfer
+
+
+def flag_missing_transits(*, now: datetime, grace_days: int = 3) -> list[int]:
+    """Open transfers more than ``grace_days`` past their expected arrival: missing in transport."""
+    flagged: list[int] = []
+    overdue = Transfer.objects.filter(
+        state__in=[State.IN_TRANSIT, State.PACKED],
+        missing_since__isnull=True,
+        expected_arrival__lt=now - timedelta(days=grace_days),
+    ).values_list("id", flat=True)
+    for transfer_id in list(overdue):
+        with transaction.atomic():
+            transfer = (
+                Transfer.objects.select_for_update(skip_locked=True)
+                .filter(id=transfer_id, missing_since__isnull=True)
+                .first()
+            )
+            if transfer is None:
+                continue
+            transfer.missing_since = now
+            transfer.save(update_fields=["missing_since"])
+            _record(transfer, now=now, library=None, staff=None, note="missing in transport")
+            flagged.append(transfer.id)
+    return flagged
+
+
+@dataclass
+class Reconciliation:
+    created: list[Transfer] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def reconcile(*, now: datetime) -> Reconciliation:
+    """Every item away from home, not on loan, not floating, without an open transfer → send it.
+
+    Idempotent: an item that got its transfer no longer matches.
+    """
+    report = Reconciliation()
+    floating = selectors.floating_pairs()
+    candidates = (
+        Item.objects.filter(status__in=[Item.Status.AVAILABLE, Item.Status.IN_TRANSIT])
+        .exclude(current_library_id=F("home_library_id"))
+        .exclude(transfers__state__in=Transfer.OPEN_STATES)
+        .select_related("current_library", "home_library")
+        .order_by("id")
+    )
+    for item in candidates.iterator(chunk_size=500):
+        if (item.current_library_id, None) in floating or (
+            item.current_library_id,
+            item.item_type_id,
+        ) in floating:
+            continue
+        try:
+            with transaction.atomic():
+                locked = Item.objects.select_for_update(skip_locked=True).filter(id=item.id)
+                if not locked.exists():
+                    continue
+                transfer = start_transfer(
+                    item=item,
+                    from_library=item.current_library,
+                    to_library=item.home_library,
+                    reason=Transfer.Reason.RETURN_HOME,
+                    staff=None,
+                    now=now,
+                )
+                _record(transfer, now=now, library=None, staff=None, note="reconciliation")
+        except TransferRefused:
+            report.skipped.append(item.barcode)
+            continue
+        report.created.append(transfer)
+    return report
