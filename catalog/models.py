@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -87,6 +88,8 @@ class Record(models.Model):
     series = models.CharField(_("series"), max_length=255, blank=True)
     summary = models.TextField(_("summary"), blank=True)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Home libraries of the record's items, kept by catalog.services (for the library facet).
+    library_ids = ArrayField(models.IntegerField(), default=list, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -97,6 +100,10 @@ class Record(models.Model):
             GinIndex(fields=["search_vector"], name="record_search_gin"),
             GinIndex(fields=["isbns"], name="record_isbns_gin"),
             GinIndex(fields=["system_numbers"], name="record_sysnum_gin"),
+            GinIndex(fields=["library_ids"], name="record_libraries_gin"),
+            models.Index(fields=["control_number", "control_source"], name="record_control_idx"),
+            models.Index(fields=["media_type"], name="record_media_idx"),
+            models.Index(fields=["audience"], name="record_audience_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="record_has_title"),
@@ -172,3 +179,47 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return self.barcode
+
+
+class ImportJob(models.Model):
+    """A MARC file uploaded by a cataloguer, imported by a Celery job; progress for the page."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    file = models.FileField(_("file"), upload_to="marc-imports/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    library = models.ForeignKey(
+        Library, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("library")
+    )
+    dry_run = models.BooleanField(_("dry run"), default=False)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    records_done = models.PositiveIntegerField(default=0)
+    records_total = models.PositiveIntegerField(null=True, blank=True)
+    report = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("MARC import")
+        verbose_name_plural = _("MARC imports")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def percent(self) -> int:
+        if not self.records_total:
+            return 100 if self.state == self.State.DONE else 0
+        return min(100, round(100 * self.records_done / self.records_total))

@@ -1,0 +1,381 @@
+"""MARC import: read a file, match before creating, write records and items in batches.
+
+Per batch of records: one query loads the match candidates, one the barcodes already in use,
+one INSERT creates the new records, one the items, and two UPDATEs refresh the search columns.
+A broken record is reported with its number and reason and skipped; its batch goes on. With
+``dry_run`` everything runs inside one transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+import pymarc
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from catalog import marc
+from catalog.indexing import refresh_library_ids, refresh_search_vectors
+from catalog.matching import Match, MatchIndex, find_match, keys_for
+from catalog.models import Item, ItemType, Record
+from libraries.models import Library
+
+# LIBRIS sigels → our library codes. Settings may override: GRANSLOS["SIGEL_LIBRARY"].
+DEFAULT_SIGELS = {"DEG": "DEG", "HFS": "HFS", "KGA": "KGA", "KHM": "KHM", "STO": "STO"}
+MEDIA_ITEM_TYPE = {
+    "book": "BOOK",
+    "ebook": "BOOK",
+    "audiobook": "AUDIOBOOK",
+    "video": "DVD",
+    "music": "MUSIC",
+    "periodical": "PERIODICAL",
+    "language_course": "LANGCOURSE",
+    "game": "GAME",
+    "kit": "KIT",
+}
+HOLDING_TAGS = ("852",)
+
+
+def sigel_map() -> dict[str, str]:
+    configured = settings.GRANSLOS.get("SIGEL_LIBRARY") or {}
+    return {**DEFAULT_SIGELS, **configured}
+
+
+def item_field_map() -> dict[str, dict[str, str]]:
+    """949/952-style item fields: {"949": {"library": "a", "barcode": "p", ...}}."""
+    return settings.GRANSLOS.get("ITEM_FIELDS") or {
+        "949": {"library": "a", "barcode": "p", "call_number": "o", "item_type": "y"}
+    }
+
+
+@dataclass
+class ImportReport:
+    total: int = 0
+    created: int = 0
+    matched: int = 0
+    items_added: int = 0
+    items_present: int = 0
+    skipped: int = 0
+    errors: list[dict] = field(default_factory=list)  # {"record": n, "reason": code, "message"}
+    merges: list[dict] = field(default_factory=list)  # {"record": n, "record_id", "why"}
+    unknown_libraries: Counter = field(default_factory=Counter)
+    dry_run: bool = False
+    fatal: str = ""
+
+    def error(self, number: int, reason: str, message: str) -> None:
+        self.errors.append({"record": number, "reason": reason, "message": message})
+
+    def as_dict(self) -> dict:
+        return {
+            "total": self.total,
+            "created": self.created,
+            "matched": self.matched,
+            "items_added": self.items_added,
+            "items_present": self.items_present,
+            "skipped": self.skipped,
+            "errors": self.errors,
+            "merges": self.merges[:1000],
+            "unknown_libraries": dict(self.unknown_libraries),
+            "dry_run": self.dry_run,
+            "fatal": self.fatal,
+        }
+
+    def summary(self) -> str:
+        return _(
+            "%(total)s records read: %(created)s created, %(matched)s matched, "
+            "%(items)s items added, %(skipped)s skipped, %(errors)s errors"
+        ) % {
+            "total": self.total,
+            "created": self.created,
+            "matched": self.matched,
+            "items": self.items_added,
+            "skipped": self.skipped,
+            "errors": len(self.errors),
+        }
+
+
+@dataclass
+class Unit:
+    """A bibliographic record of the file and the holdings that came with it."""
+
+    number: int
+    record: pymarc.Record
+    holdings: list[marc.Holding] = field(default_factory=list)
+    data: marc.RecordData | None = None
+
+
+def import_marc(
+    *,
+    data: bytes,
+    library: Library | None = None,
+    dry_run: bool = False,
+    batch_size: int = 1000,
+    progress: Callable[[int], None] | None = None,
+    sigels: dict[str, str] | None = None,
+) -> ImportReport:
+    """Import a MARC file (ISO 2709 MARC-8/UTF-8 or MARCXML). With ``library``, every copy in
+    the file belongs to that library; otherwise 852 $b (our code or a mapped sigel) decides."""
+    report = ImportReport(dry_run=dry_run)
+    context = _Context(library=library, sigels=sigels or sigel_map())
+    try:
+        units = _units(marc.read_records(data), report)
+        if dry_run:
+            with transaction.atomic():
+                _run(units, context, report, batch_size, progress)
+                transaction.set_rollback(True)
+        else:
+            _run(units, context, report, batch_size, progress)
+    except marc.MarcError as exc:
+        report.fatal = exc.message
+        report.error(0, exc.reason, exc.message)
+    return report
+
+
+@dataclass
+class _Context:
+    library: Library | None
+    sigels: dict[str, str]
+    libraries: dict[str, Library] = field(default_factory=dict)
+    item_types: dict[str, ItemType] = field(default_factory=dict)
+
+    def load(self) -> None:
+        if not self.libraries:
+            self.libraries = {lib.code: lib for lib in Library.objects.all()}
+            self.item_types = {t.code: t for t in ItemType.objects.all()}
+
+    def library_for(self, code: str) -> Library | None:
+        if self.library is not None:
+            return self.library
+        ours = self.sigels.get(code) or self.sigels.get(code.upper()) or code.upper()
+        return self.libraries.get(ours)
+
+
+def _run(units, context: _Context, report: ImportReport, batch_size: int, progress) -> None:
+    context.load()
+    batch: list[Unit] = []
+    for unit in units:
+        batch.append(unit)
+        if len(batch) >= batch_size:
+            _write_batch(batch, context, report)
+            batch = []
+            if progress:
+                progress(report.total)
+    if batch:
+        _write_batch(batch, context, report)
+    if progress:
+        progress(report.total)
+
+
+def _units(results: Iterator[marc.ReadResult], report: ImportReport) -> Iterator[Unit]:
+    """Group each bibliographic record with the holdings records that follow it (or name it
+    in 004), validating and extracting as we go; broken records are reported here."""
+    pending: Unit | None = None
+    recent: dict[str, Unit] = {}
+    for result in results:
+        report.total += 1
+        if result.error:
+            report.skipped += 1
+            report.error(result.number, result.error.reason, result.error.message)
+            continue
+        record = result.record
+        if marc.is_holdings(record):
+            link = marc.holdings_link(record)
+            owner = recent.get(link) if link else pending
+            if owner is None:
+                report.skipped += 1
+                report.error(
+                    result.number,
+                    "orphan_holdings",
+                    _("a holdings record without its bibliographic record"),
+                )
+            else:
+                owner.holdings.extend(marc.holdings(record))
+            continue
+        problems = marc.validate(record)
+        if problems:
+            report.skipped += 1
+            report.error(result.number, "invalid", "; ".join(problems))
+            continue
+        if pending is not None:
+            yield pending
+        pending = Unit(result.number, record)
+        pending.data = marc.extract(record, item_field_map())
+        pending.holdings.extend(pending.data.holdings)
+        if pending.data.control_number:
+            recent = {pending.data.control_number: pending}
+    if pending is not None:
+        yield pending
+
+
+def _stored_marc(record: pymarc.Record) -> bytes:
+    """The bibliographic MARC we keep: holdings fields leave (items are the holdings now)."""
+    tags = set(HOLDING_TAGS) | set(item_field_map())
+    record.remove_fields(*tags)
+    return marc.to_iso2709(record)
+
+
+@transaction.atomic
+def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> None:
+    keys = [
+        keys_for(
+            control_number=u.data.control_number,
+            control_source=u.data.control_source,
+            system_numbers=u.data.system_numbers,
+            isbns=u.data.isbns,
+            title=u.data.title,
+        )
+        for u in batch
+    ]
+    index = _load_index(keys)
+    # Decide per unit: an existing record, an earlier unit of this batch, or a new record.
+    targets: list[int | str] = []
+    new_units: list[tuple[int, Unit]] = []
+    merges: list[tuple[int, Match]] = []
+    for position, (unit, unit_keys) in enumerate(zip(batch, keys, strict=True)):
+        match: Match | None = find_match(unit_keys, index)
+        if match is None:
+            key = f"new:{position}"
+            index.add(key, unit_keys)
+            new_units.append((position, unit))
+            targets.append(key)
+            report.created += 1
+        else:
+            targets.append(match.record_key)
+            report.matched += 1
+            merges.append((unit.number, match))
+    created = Record.objects.bulk_create(
+        [_new_record(unit) for _position, unit in new_units], batch_size=1000
+    )
+    ids = {f"new:{pos}": rec.id for (pos, _unit), rec in zip(new_units, created, strict=True)}
+    record_ids = [ids.get(t, t) if isinstance(t, str) else t for t in targets]
+    for number, match in merges:
+        record_id = ids.get(match.record_key, match.record_key)
+        report.merges.append({"record": number, "record_id": record_id, "why": match.message})
+    touched = _write_items(batch, record_ids, context, report)
+    refresh_search_vectors([rec.id for rec in created])
+    refresh_library_ids(touched)
+
+
+def _load_index(keys) -> MatchIndex:
+    controls = [k.control[1] for k in keys if k.control]
+    system_numbers = [n for k in keys for n in k.system_numbers]
+    isbns = [i for k in keys for i in k.isbns]
+    condition = Q(pk__in=[])
+    if controls:
+        condition |= Q(control_number__in=controls)
+    if system_numbers:
+        condition |= Q(system_numbers__overlap=system_numbers)
+    if isbns:
+        condition |= Q(isbns__overlap=isbns)
+    index = MatchIndex()
+    rows = Record.objects.filter(condition).values_list(
+        "id", "control_number", "control_source", "system_numbers", "isbns", "title"
+    )
+    for rid, number, source, sysnums, rec_isbns, title in rows.order_by("id"):
+        index.add(
+            rid,
+            keys_for(
+                control_number=number,
+                control_source=source,
+                system_numbers=sysnums,
+                isbns=rec_isbns,
+                title=title,
+            ),
+        )
+    return index
+
+
+def _new_record(unit: Unit) -> Record:
+    d = unit.data
+    return Record(
+        marc=_stored_marc(unit.record),
+        control_number=d.control_number,
+        control_source=d.control_source,
+        system_numbers=list(d.system_numbers),
+        title=d.title[:2000],
+        subtitle=d.subtitle,
+        responsibility=d.responsibility,
+        title_sort=d.title_sort,
+        authors=list(d.authors),
+        author_sort=d.author_sort[:255],
+        isbns=list(d.isbns),
+        issns=list(d.issns),
+        year=d.year,
+        publisher=d.publisher,
+        language=d.language,
+        languages=list(d.languages),
+        media_type=d.media_type,
+        audience=d.audience,
+        subjects=list(d.subjects),
+        sab=d.sab,
+        dewey=d.dewey,
+        series=d.series,
+        summary=d.summary,
+    )
+
+
+def _write_items(batch, record_ids, context: _Context, report: ImportReport) -> set[int]:
+    """Create the copies of the batch; a barcode already on another record is an error."""
+    planned: list[tuple[int, int, marc.Holding, Library, str]] = []  # unit no, record, ...
+    per_library: Counter = Counter()
+    for unit, record_id in zip(batch, record_ids, strict=True):
+        for holding in unit.holdings:
+            lib = context.library_for(holding.library_code)
+            if lib is None:
+                report.unknown_libraries[holding.library_code] += 1
+                continue
+            per_library[(record_id, lib.id)] += 1
+            barcode = holding.barcode or (
+                f"I{lib.code}{record_id:08d}{per_library[(record_id, lib.id)]:02d}"
+            )
+            planned.append((unit.number, record_id, holding, lib, barcode))
+    existing = dict(
+        Item.objects.filter(barcode__in=[p[4] for p in planned]).values_list("barcode", "record_id")
+    )
+    items: list[Item] = []
+    seen: set[str] = set()
+    media = {rid: u.data.media_type for u, rid in zip(batch, record_ids, strict=True)}
+    for number, record_id, holding, lib, barcode in planned:
+        if barcode in existing and existing[barcode] == record_id:
+            report.items_present += 1
+            continue
+        if barcode in existing or barcode in seen or not barcode.isprintable() or " " in barcode:
+            report.error(
+                number,
+                "duplicate_barcode" if barcode in existing or barcode in seen else "bad_barcode",
+                _("copy %(barcode)s not added: the barcode is already in use or invalid")
+                % {"barcode": barcode},
+            )
+            continue
+        seen.add(barcode)
+        item_type = context.item_types.get(holding.item_type.upper()) or context.item_types.get(
+            MEDIA_ITEM_TYPE.get(media[record_id], "BOOK")
+        )
+        items.append(
+            Item(
+                record_id=record_id,
+                barcode=barcode[:32],
+                home_library=lib,
+                current_library=lib,
+                item_type=item_type,
+                call_number=holding.call_number[:80],
+                shelf_location=holding.shelf_location[:80],
+                price=_price(holding.price),
+            )
+        )
+    Item.objects.bulk_create(items, batch_size=2000)
+    report.items_added += len(items)
+    return {item.record_id for item in items}
+
+
+def _price(value: str) -> Decimal | None:
+    try:
+        price = Decimal(value.replace(",", ".").strip()) if value else None
+    except InvalidOperation:
+        return None
+    return price if price is not None and 0 <= price < Decimal("1000000") else None
