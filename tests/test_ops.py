@@ -219,3 +219,33 @@ def test_compose_gunicorn_command_boots_with_production_settings_and_answers_hea
     finally:
         os.killpg(server.pid, 15)
         server.wait(timeout=30)
+
+
+# --- The demo consortium's staff logins ----------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_demo_staff_logins_printed_by_dev_py_work_and_seeding_twice_changes_nothing():
+    import re
+
+    from django.contrib.auth import authenticate
+    from django.core.management import call_command
+
+    from circulation.management.commands.seed_demo import create_demo_staff
+    from libraries.access import load_access
+    from libraries.models import StaffRole
+
+    assert create_demo_staff() == 17  # 3 per member library, pool, consortium
+    roles = StaffRole.objects.count()
+    assert create_demo_staff() == 0 and StaffRole.objects.count() == roles
+
+    out = io.StringIO()
+    call_command("seed_demo", "--logins", stdout=out)  # what `python3 dev.py run` prints
+    logins = re.findall(r"^ {4}([a-z]+(?:-[a-z]+)?) +(demo-[a-z]+) ", out.getvalue(), re.MULTILINE)
+    assert len(logins) == 8
+    for username, password in logins:
+        assert authenticate(username=username, password=password) is not None, username
+    pool = load_access(authenticate(username="pool", password="demo-pool"))
+    assert {lib.code for lib in pool.libraries} == {"DEG", "STO"}
+    consortium = load_access(authenticate(username="consortium", password="demo-consortium"))
+    assert consortium.is_consortium_admin

@@ -7,6 +7,7 @@ Idempotent: running it again changes nothing that is already there. Each app own
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
@@ -33,18 +34,39 @@ def demo_staff() -> list[tuple[str, str, str, list[tuple[str | None, str]]]]:
     for code in MEMBER_CODES:
         lower = code.lower()
         password = f"demo-{lower}"
+        # Degerfors and Kristinehamn desk staff also work on the book bus the two share.
+        desk_at = (
+            [(code, Role.DESK), ("BUS", Role.DESK)]
+            if code in {"DEG", "KHM"}
+            else [(code, Role.DESK)]
+        )
         accounts += [
-            (f"desk-{lower}", password, f"Desk {code}", [(code, Role.DESK)]),
+            (f"desk-{lower}", password, f"Desk {code}", desk_at),
             (f"cat-{lower}", password, f"Cataloguer {code}", [(code, Role.CATALOGUER)]),
             (f"admin-{lower}", password, f"Admin {code}", [(code, Role.LIBRARY_ADMIN)]),
         ]
-    # Degerfors and Kristinehamn staff also work on the book bus they share.
-    accounts[0][3].append(("BUS", Role.DESK))
     accounts.append(("pool", "demo-pool", "Pool Staff", [("DEG", Role.DESK), ("STO", Role.DESK)]))
     accounts.append(
         ("consortium", "demo-consortium", "Consortium Admin", [(None, Role.CONSORTIUM_ADMIN)])
     )
     return accounts
+
+
+def demo_logins() -> str:
+    """The demo logins as the run command prints them."""
+    lines = ["  Staff desk (user / password):"]
+    for username, password, _name, roles in demo_staff():
+        where = ", ".join(code or "all libraries" for code, _ in roles)
+        role = str(Role(roles[0][1]).label).lower()
+        if username.endswith(("-kga", "-khm")) or username in {"pool", "consortium"}:
+            lines.append(f"    {username:<12} {password:<17} {role}, {where}")
+    lines.append("    (likewise desk-, cat-, admin- for deg, hfs, sto; password demo-<code>)")
+    cards = find_loader("patrons.demo", "demo_cards")
+    if cards is not None:
+        pin = find_loader("patrons.demo", "DEMO_PIN")
+        lines.append(f"  OPAC (card number / PIN {pin}):")
+        lines += [f"    {number}  {name}" for name, number in cards().items()]
+    return "\n".join(lines)
 
 
 @transaction.atomic
@@ -82,12 +104,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
+            "--logins", action="store_true", help="only print the demo logins, load nothing"
+        )
+        parser.add_argument(
             "--if-empty",
             action="store_true",
             help="do nothing when the database already has staff accounts or catalog records",
         )
 
-    def handle(self, *args, if_empty: bool = False, **options):
+    def handle(self, *args, if_empty: bool = False, logins: bool = False, **options):
+        if logins:
+            self.stdout.write(demo_logins())
+            return
         if if_empty and self.has_data():
             self.stdout.write("demo data: the database already has data, not seeding")
             return
@@ -98,7 +126,8 @@ class Command(BaseCommand):
             if loader is None:
                 self.stdout.write(f"skipped: {what} ({module}.{function} does not exist yet)")
                 continue
-            result = loader()
+            takes_stdout = "stdout" in inspect.signature(loader).parameters
+            result = loader(stdout=self.stdout) if takes_stdout else loader()
             self.stdout.write(f"demo {what}: done" + (f" ({result})" if result else ""))
         self.stdout.write(self.style.SUCCESS("demo consortium loaded"))
 
