@@ -1,0 +1,809 @@
+"""Circulation writes: check out, check in, renew, fees, lost and claims returned.
+
+Locking convention (rows are always locked in this order, so two desks never deadlock):
+  check_out:  patron → item
+  check_in, mark_lost, mark_claims_returned:  item → its open loan
+  renew:      the loan (it touches no item or patron row)
+  pay_fee, waive_fee:  the fee
+The database keeps the last word: at most one open loan per item (a partial unique index).
+
+Every function runs a fixed number of SQL statements whatever the patron's number of loans or the
+number of lending rules: loans are counted with one aggregate query and all the rules that can
+apply are fetched with one query (``circulation.selectors``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from catalog.models import Item
+from circulation import duedates, rules, selectors
+from circulation.models import Fee, Loan, OverrideLog
+from libraries.models import CalendarException, ConsortiumSettings, Library, StaffRole
+from patrons import rules as patron_rules
+from patrons.models import Card, Patron, PatronBlock
+from patrons.selectors import build_facts
+
+# --- Refusals ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    reason: str
+    message: str  # lazy translation
+    overridable: bool = False
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class CirculationRefused(Exception):
+    """An action was refused; ``reason`` is a stable code, ``message`` a translated sentence.
+
+    ``refusals`` lists every reason found (the first is ``reason``); ``overridable`` is true
+    when all of them may be overridden by staff with the override role, giving a reason.
+    """
+
+    def __init__(self, refusals: list[Refusal]):
+        self.refusals = tuple(refusals)
+        self.reason = refusals[0].reason
+        self.message = refusals[0].message
+        self.overridable = all(r.overridable for r in refusals)
+        super().__init__("; ".join(f"{r.reason}: {r.message}" for r in refusals))
+
+
+class CheckoutRefused(CirculationRefused):
+    pass
+
+
+class CheckinRefused(CirculationRefused):
+    pass
+
+
+class RenewalRefused(CirculationRefused):
+    pass
+
+
+class FeeRefused(CirculationRefused):
+    pass
+
+
+def _refuse(exc: type[CirculationRefused], reason: str, message) -> CirculationRefused:
+    return exc([Refusal(reason, message)])
+
+
+UNKNOWN_CARD = "unknown_card"
+UNKNOWN_ITEM = "unknown_item"
+ALREADY_ON_LOAN = "already_on_loan"
+NOT_FOR_LOAN = "not_for_loan"
+ITEM_LOST = "item_lost"
+ITEM_MISSING = "item_missing"
+ITEM_WITHDRAWN = "item_withdrawn"
+ON_HOLD_SHELF = "on_hold_shelf"
+IN_TRANSIT = "in_transit"
+MAX_LOANS_TOTAL = "max_loans_total"
+MAX_LOANS_OF_TYPE = "max_loans_of_type"
+MAX_RENEWALS = "max_renewals"
+OTHERS_WAITING = "others_waiting"
+NOT_ON_LOAN = "not_on_loan"
+OVERRIDE_NOT_ALLOWED = "override_not_allowed"
+FEE_SETTLED = "fee_settled"
+REASON_REQUIRED = "reason_required"
+
+# Patron blocks staff may override at the desk (a lost card, a manual block or an anonymized
+# record are not: remove the block or replace the card instead).
+OVERRIDABLE_PATRON_BLOCKS = frozenset(
+    {patron_rules.CARD_EXPIRED, patron_rules.DEBT, patron_rules.OVERDUE}
+)
+# Who may override: a library admin of the working library, or a consortium admin.
+OVERRIDE_ROLE = StaffRole.Role.LIBRARY_ADMIN
+
+STOCKHOLM = ZoneInfo("Europe/Stockholm")
+
+
+# --- Small helpers -----------------------------------------------------------------------
+
+
+def _tz(library: Library) -> ZoneInfo:
+    return ZoneInfo(library.timezone or "Europe/Stockholm")
+
+
+def _calendar(library: Library, *, from_day):
+    """The library's calendar with its exceptions from ``from_day`` on. One query."""
+    exceptions = dict(
+        CalendarException.objects.filter(library=library, date__gte=from_day).values_list(
+            "date", "is_open"
+        )
+    )
+    return library.calendar(exceptions)
+
+
+def _with_block_reasons(queryset, patron_ref: str = "pk"):
+    reasons = PatronBlock.objects.open().filter(patron=OuterRef(patron_ref)).values("reason")
+    return queryset.annotate(open_block_reasons=ArraySubquery(reasons))
+
+
+def _may_override(staff, library: Library) -> bool:
+    """A library admin of ``library`` or a consortium admin. One query, only when overriding."""
+    if staff is None:
+        return False
+    if staff.is_superuser:
+        return True
+    return StaffRole.objects.filter(
+        Q(role=StaffRole.Role.CONSORTIUM_ADMIN) | Q(role=OVERRIDE_ROLE, library=library),
+        user=staff,
+    ).exists()
+
+
+def _check_override(
+    exc: type[CirculationRefused],
+    refusals: list[Refusal],
+    *,
+    override_reason: str | None,
+    staff,
+    library: Library,
+) -> None:
+    """Raise unless there is nothing to refuse or every refusal is overridden with a reason."""
+    if not refusals:
+        return
+    error = exc(refusals)
+    if not override_reason or not override_reason.strip() or not error.overridable:
+        raise error
+    if not _may_override(staff, library):
+        raise exc(
+            [
+                Refusal(
+                    OVERRIDE_NOT_ALLOWED,
+                    _("Only a library admin may override: %(message)s")
+                    % {"message": refusals[0].message},
+                ),
+                *refusals,
+            ]
+        )
+
+
+def _log_overrides(
+    refusals: list[Refusal], *, action: str, loan: Loan, staff, library: Library, now, reason: str
+) -> None:
+    OverrideLog.objects.bulk_create(
+        OverrideLog(
+            at=now,
+            staff=staff,
+            library=library,
+            action=action,
+            refusal=r.reason,
+            reason=reason.strip()[:200],
+            loan=loan,
+        )
+        for r in refusals
+    )
+
+
+def _patron_refusals(verdict: patron_rules.Verdict) -> list[Refusal]:
+    return [
+        Refusal(b.reason, b.message, overridable=b.reason in OVERRIDABLE_PATRON_BLOCKS)
+        for b in verdict.blocks
+    ]
+
+
+# --- Hooks other issues fill in ----------------------------------------------------------
+
+
+def item_claim_refusal(*, item: Item, patron: Patron) -> Refusal | None:
+    """Is the item kept for someone else? Holds arrive with the holds issue: until then an
+    item on the hold shelf is always someone else's, and one in transit may be overridden."""
+    if item.status == Item.Status.ON_HOLD_SHELF:
+        return Refusal(ON_HOLD_SHELF, _("The item is on the hold shelf for another patron."))
+    if item.status == Item.Status.IN_TRANSIT:
+        return Refusal(
+            IN_TRANSIT, _("The item is in transit. Check it in first."), overridable=True
+        )
+    return None
+
+
+def others_waiting(*, loan: Loan) -> bool:
+    """Does another patron wait for this loan's item (or title)? Holds arrive later: no."""
+    return False
+
+
+# --- Check out ---------------------------------------------------------------------------
+
+
+def _lock_patron(*, card_number: str | None, patron: Patron | None) -> tuple[Patron, str]:
+    """Lock the patron row (first in the lock order); returns it with the card status."""
+    patrons = _with_block_reasons(
+        Patron.objects.select_for_update(of=("self",)).select_related("category", "home_library")
+    )
+    if patron is not None:
+        locked = patrons.filter(pk=patron.pk).first()
+        if locked is None:
+            raise _refuse(CheckoutRefused, UNKNOWN_CARD, _("No such patron."))
+        return locked, Card.Status.ACTIVE
+    number = "".join((card_number or "").split())
+    locked = (
+        patrons.filter(cards__number=number).annotate(card_status=F("cards__status")).first()
+        if number
+        else None
+    )
+    if locked is None:
+        raise _refuse(CheckoutRefused, UNKNOWN_CARD, _("No patron has this library card."))
+    return locked, locked.card_status
+
+
+def _lock_item(barcode: str, exc: type[CirculationRefused]) -> Item:
+    barcode = "".join((barcode or "").split())
+    item = (
+        Item.objects.select_for_update(of=("self",))
+        .select_related("item_type", "home_library", "record")
+        .filter(barcode=barcode)
+        .first()
+        if barcode
+        else None
+    )
+    if item is None:
+        raise _refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
+    return item
+
+
+def _item_refusals(item: Item, patron: Patron) -> list[Refusal]:
+    status = item.status
+    if status == Item.Status.ON_LOAN:
+        return [
+            Refusal(
+                ALREADY_ON_LOAN,
+                _("The item is already on loan. Check it in first, then lend it again."),
+            )
+        ]
+    by_status = {
+        Item.Status.LOST: (ITEM_LOST, _("The item is marked lost. Check it in first.")),
+        Item.Status.MISSING: (ITEM_MISSING, _("The item is marked missing. Check it in first.")),
+        Item.Status.WITHDRAWN: (ITEM_WITHDRAWN, _("The item has been withdrawn.")),
+    }
+    refusals = [Refusal(*by_status[status])] if status in by_status else []
+    claim = item_claim_refusal(item=item, patron=patron)
+    if claim:
+        refusals.append(claim)
+    if item.item_type.not_for_loan:
+        refusals.append(
+            Refusal(NOT_FOR_LOAN, _("This item type is not for loan."), overridable=True)
+        )
+    return refusals
+
+
+def _limit_refusals(
+    effective: rules.EffectiveRule, facts: selectors.PatronCirculationFacts
+) -> list[Refusal]:
+    refusals = []
+    if facts.open_loans >= effective.max_loans_total:
+        refusals.append(
+            Refusal(
+                MAX_LOANS_TOTAL,
+                _("The patron already has %(count)d loans; the limit is %(limit)d.")
+                % {"count": facts.open_loans, "limit": effective.max_loans_total},
+                overridable=True,
+            )
+        )
+    if facts.open_loans_of_type >= effective.max_loans_of_type:
+        refusals.append(
+            Refusal(
+                MAX_LOANS_OF_TYPE,
+                _("The patron has %(count)d loans of this item type; the limit is %(limit)d.")
+                % {"count": facts.open_loans_of_type, "limit": effective.max_loans_of_type},
+                overridable=True,
+            )
+        )
+    return refusals
+
+
+def _rules_library(consortium: ConsortiumSettings, *, library: Library, item: Item, patron: Patron):
+    chosen = rules.rules_library_id(
+        consortium.rules_library,
+        loan_library_id=library.pk,
+        item_home_library_id=item.home_library_id,
+        patron_home_library_id=patron.home_library_id,
+    )
+    return next(
+        lib for lib in (library, item.home_library, patron.home_library) if lib.pk == chosen
+    )
+
+
+def _effective(*, library_id: int, category_id: int, item_type_id: int) -> rules.EffectiveRule:
+    return rules.resolve(
+        selectors.rule_rows(
+            library_id=library_id, category_id=category_id, item_type_id=item_type_id
+        ),
+        library_id=library_id,
+        category_id=category_id,
+        item_type_id=item_type_id,
+    )
+
+
+def check_out(
+    *,
+    barcode: str,
+    library: Library,
+    staff,
+    now: datetime,
+    card_number: str | None = None,
+    patron: Patron | None = None,
+    override_reason: str | None = None,
+) -> Loan:
+    """Lend the item with ``barcode`` to the patron (by card number or patron) at ``library``.
+
+    Raises ``CheckoutRefused`` with every reason found. With ``override_reason`` and a staff
+    member allowed to override, overridable refusals are logged and the loan is made.
+    """
+    try:
+        return _check_out(
+            barcode=barcode,
+            library=library,
+            staff=staff,
+            now=now,
+            card_number=card_number,
+            patron=patron,
+            override_reason=override_reason,
+        )
+    except IntegrityError as error:
+        # The item's status said "not on loan" but an open loan exists (the partial unique
+        # index is the last word): refuse like any other item already on loan.
+        if "one_open_loan_per_item" not in str(error):
+            raise
+        raise _refuse(
+            CheckoutRefused,
+            ALREADY_ON_LOAN,
+            _("The item is already on loan. Check it in first, then lend it again."),
+        ) from None
+
+
+@transaction.atomic
+def _check_out(
+    *,
+    barcode: str,
+    library: Library,
+    staff,
+    now: datetime,
+    card_number: str | None = None,
+    patron: Patron | None = None,
+    override_reason: str | None = None,
+) -> Loan:
+    locked_patron, card_status = _lock_patron(card_number=card_number, patron=patron)
+    item = _lock_item(barcode, CheckoutRefused)
+    consortium = ConsortiumSettings.load()
+    facts = selectors.patron_facts(locked_patron, now=now, item_type_id=item.item_type_id)
+    rules_library = _rules_library(consortium, library=library, item=item, patron=locked_patron)
+    tz = _tz(rules_library)
+    effective = _effective(
+        library_id=rules_library.pk,
+        category_id=locked_patron.category_id,
+        item_type_id=item.item_type_id,
+    )
+    verdict = patron_rules.may_borrow(
+        build_facts(
+            patron=locked_patron,
+            card_status=card_status,
+            debt=facts.debt,
+            oldest_overdue_days=facts.oldest_overdue_days,
+            consortium=consortium,
+        ),
+        now.astimezone(tz).date(),
+    )
+    refusals = [
+        *_item_refusals(item, locked_patron),
+        *_patron_refusals(verdict),
+        *_limit_refusals(effective, facts),
+    ]
+    # Sorted so a refusal nobody may override comes first (its reason is the answer).
+    refusals.sort(key=lambda r: r.overridable)
+    _check_override(
+        CheckoutRefused, refusals, override_reason=override_reason, staff=staff, library=library
+    )
+    calendar = _calendar(rules_library, from_day=now.astimezone(tz).date())
+    loan = Loan.objects.create(
+        item=item,
+        patron=locked_patron,
+        checkout_library=library,
+        rules_library=rules_library,
+        checked_out_at=now,
+        due_at=duedates.due_at(
+            start=now, loan_period_days=effective.loan_period_days, calendar=calendar, tz=tz
+        ),
+        staff=staff,
+        override_reason=(override_reason or "").strip()[:200] if refusals else "",
+    )
+    if refusals:
+        _log_overrides(
+            refusals,
+            action=OverrideLog.Action.CHECKOUT,
+            loan=loan,
+            staff=staff,
+            library=library,
+            now=now,
+            reason=override_reason or "",
+        )
+    Item.objects.filter(pk=item.pk).update(
+        status=Item.Status.ON_LOAN,
+        current_library=library,
+        last_borrowed_at=now,
+        loan_count=F("loan_count") + 1,
+        updated_at=now,
+    )
+    Patron.objects.filter(pk=locked_patron.pk).update(last_activity_at=now)
+    loan.patron = locked_patron
+    loan.item = item
+    return loan
+
+
+# --- Check in ----------------------------------------------------------------------------
+
+
+class Action:
+    RESHELVE = "reshelve"
+    SEND_HOME = "send_home"
+
+
+@dataclass
+class CheckinResult:
+    """What happened at check-in and what staff should do with the item now."""
+
+    item: Item
+    action: str  # Action.RESHELVE or Action.SEND_HOME
+    destination: Library | None  # where to send it (SEND_HOME)
+    message: str
+    loan: Loan | None = None  # the loan that was closed, if it was on loan
+    fee: Fee | None = None  # the overdue fine billed, if any
+    was_on_loan: bool = True
+    extra: dict = field(default_factory=dict)  # for the transport and holds issues to fill
+
+    @property
+    def was_overdue(self) -> bool:
+        return self.loan is not None and self.loan.due_at < self.loan.returned_at
+
+
+@dataclass(frozen=True)
+class Destination:
+    action: str
+    library: Library | None
+    message: str
+
+
+def destination_after_checkin(*, item: Item, library: Library, now: datetime) -> Destination:
+    """Where an item goes after check-in: back on the shelf here, or home to its library.
+
+    The single place the transport issue hooks in (to create a routed transfer); holds add
+    "put on the hold shelf" / "send to the pickup library" here too.
+    """
+    if item.home_library_id == library.pk:
+        return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
+    return Destination(
+        Action.SEND_HOME,
+        item.home_library,
+        str(_("Send the item to its home library, %(library)s.") % {"library": item.home_library}),
+    )
+
+
+def _returned_link_days() -> int:
+    return int(settings.GRANSLOS.get("RETURNED_LOAN_LINK_DAYS", 0))
+
+
+@transaction.atomic
+def check_in(*, barcode: str, library: Library, staff, now: datetime) -> CheckinResult:
+    """Take an item back at ``library``: close its loan, bill any overdue fine, say where it goes.
+
+    An item that is not on loan is harmless: it is put back in circulation (a lost or missing
+    item found again becomes available) and the answer says it was not on loan.
+    """
+    item = _lock_item(barcode, CheckinRefused)
+    loan = (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("patron", "rules_library")
+        .filter(item=item, returned_at__isnull=True)
+        .first()
+    )
+    fee = None
+    if loan is not None:
+        loan.item = item
+        fee = _close_loan(loan, library=library, staff=staff, now=now)
+    destination = destination_after_checkin(item=item, library=library, now=now)
+    new_status = (
+        Item.Status.AVAILABLE if destination.action == Action.RESHELVE else Item.Status.IN_TRANSIT
+    )
+    if item.status == Item.Status.WITHDRAWN:
+        new_status = Item.Status.WITHDRAWN
+    Item.objects.filter(pk=item.pk).update(
+        status=new_status, current_library=library, updated_at=now
+    )
+    item.status, item.current_library = new_status, library
+    message = destination.message
+    if loan is None:
+        message = f"{_('The item was not on loan.')} {message}"
+    return CheckinResult(
+        item=item,
+        action=destination.action,
+        destination=destination.library,
+        message=message,
+        loan=loan,
+        fee=fee,
+        was_on_loan=loan is not None,
+    )
+
+
+def _close_loan(loan: Loan, *, library: Library, staff, now: datetime) -> Fee | None:
+    """Mark the loan returned, bill the overdue fine, cut the patron link if so decided."""
+    patron = loan.patron
+    fee = None
+    if patron is not None and loan.due_at < now:
+        rules_library = loan.rules_library
+        tz = _tz(rules_library)
+        effective = _effective(
+            library_id=rules_library.pk,
+            category_id=patron.category_id,
+            item_type_id=loan.item.item_type_id,
+        )
+        calendar = _calendar(rules_library, from_day=loan.due_at.astimezone(tz).date())
+        days = duedates.overdue_open_days(
+            due=loan.due_at, returned=now, calendar=calendar, tz=tz, grace_days=effective.grace_days
+        )
+        amount = duedates.overdue_fine(
+            open_days_late=days, fine_per_day=effective.fine_per_day, fine_cap=effective.fine_cap
+        )
+        if amount > 0:
+            fee = Fee.objects.create(
+                patron=patron,
+                loan=loan,
+                library=library,
+                kind=Fee.Kind.OVERDUE,
+                amount=amount,
+                description=str(
+                    _("%(days)d open days late: %(title)s")
+                    % {"days": days, "title": loan.item.record.title[:120]}
+                ),
+                created_at=now,
+                created_by=staff,
+            )
+    loan.returned_at = now
+    loan.returned_library = library
+    loan.end_reason = Loan.EndReason.RETURNED
+    fields = ["returned_at", "returned_library", "end_reason"]
+    if patron is not None and not patron.keeps_loan_history and _returned_link_days() == 0:
+        loan.patron = None
+        fields.append("patron")
+    loan.save(update_fields=fields)
+    return fee
+
+
+# --- Renew -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def renew(
+    *,
+    loan: Loan,
+    library: Library,
+    staff,
+    now: datetime,
+    override_reason: str | None = None,
+) -> Loan:
+    """Renew a loan from today, under the rules of the loan's rules library."""
+    locked = (
+        _with_block_reasons(
+            Loan.objects.select_for_update(of=("self",)).select_related(
+                "patron", "item__item_type", "rules_library"
+            ),
+            patron_ref="patron_id",
+        )
+        .filter(pk=loan.pk)
+        .first()
+    )
+    if locked is None or locked.returned_at is not None or locked.patron is None:
+        raise _refuse(RenewalRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
+    patron = locked.patron
+    patron.open_block_reasons = locked.open_block_reasons
+    rules_library = locked.rules_library
+    tz = _tz(rules_library)
+    consortium = ConsortiumSettings.load()
+    facts = selectors.patron_facts(patron, now=now)
+    effective = _effective(
+        library_id=rules_library.pk,
+        category_id=patron.category_id,
+        item_type_id=locked.item.item_type_id,
+    )
+    refusals = _renewal_refusals(
+        locked, effective=effective, facts=facts, consortium=consortium, now=now
+    )
+    refusals.sort(key=lambda r: r.overridable)
+    _check_override(
+        RenewalRefused, refusals, override_reason=override_reason, staff=staff, library=library
+    )
+    calendar = _calendar(rules_library, from_day=now.astimezone(tz).date())
+    new_due = duedates.due_at(
+        start=now, loan_period_days=effective.loan_period_days, calendar=calendar, tz=tz
+    )
+    # Renewing early never shortens a loan.
+    locked.due_at = max(new_due, locked.due_at)
+    locked.renewals += 1
+    locked.last_renewed_at = now
+    locked.save(update_fields=["due_at", "renewals", "last_renewed_at"])
+    if refusals:
+        _log_overrides(
+            refusals,
+            action=OverrideLog.Action.RENEWAL,
+            loan=locked,
+            staff=staff,
+            library=library,
+            now=now,
+            reason=override_reason or "",
+        )
+    Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
+    return locked
+
+
+def _renewal_refusals(
+    loan: Loan,
+    *,
+    effective: rules.EffectiveRule,
+    facts: selectors.PatronCirculationFacts,
+    consortium: ConsortiumSettings,
+    now: datetime,
+) -> list[Refusal]:
+    refusals = []
+    if loan.item.status == Item.Status.LOST:
+        refusals.append(Refusal(ITEM_LOST, _("The item is marked lost.")))
+    if loan.renewals >= effective.max_renewals:
+        refusals.append(
+            Refusal(
+                MAX_RENEWALS,
+                _("The loan has been renewed %(count)d times; the limit is %(limit)d.")
+                % {"count": loan.renewals, "limit": effective.max_renewals},
+                overridable=True,
+            )
+        )
+    if not effective.renew_when_others_wait and others_waiting(loan=loan):
+        refusals.append(
+            Refusal(OTHERS_WAITING, _("Another patron is waiting for this item."), overridable=True)
+        )
+    verdict = patron_rules.may_renew(
+        build_facts(
+            patron=loan.patron,
+            debt=facts.debt,
+            oldest_overdue_days=facts.oldest_overdue_days,
+            consortium=consortium,
+        ),
+        now.astimezone(_tz(loan.rules_library)).date(),
+    )
+    refusals.extend(_patron_refusals(verdict))
+    return refusals
+
+
+@dataclass(frozen=True)
+class RenewalOutcome:
+    loan: Loan
+    renewed: bool
+    refusal: CirculationRefused | None = None
+
+
+def renew_all(*, patron: Patron, library: Library, staff, now: datetime) -> list[RenewalOutcome]:
+    """Try to renew each of the patron's open loans; each one succeeds or fails on its own."""
+    outcomes = []
+    for loan in selectors.loans_of_patron(patron, open_only=True):
+        try:
+            renewed = renew(loan=loan, library=library, staff=staff, now=now)
+        except RenewalRefused as refusal:
+            outcomes.append(RenewalOutcome(loan=loan, renewed=False, refusal=refusal))
+        else:
+            outcomes.append(RenewalOutcome(loan=renewed, renewed=True))
+    return outcomes
+
+
+# --- Fees --------------------------------------------------------------------------------
+
+
+def _lock_open_fee(fee: Fee) -> Fee:
+    locked = Fee.objects.select_for_update().filter(pk=fee.pk).first()
+    if locked is None or locked.state != Fee.State.OPEN:
+        raise _refuse(FeeRefused, FEE_SETTLED, _("The fee has already been paid or waived."))
+    return locked
+
+
+@transaction.atomic
+def pay_fee(*, fee: Fee, library: Library, staff, now: datetime) -> Fee:
+    """The patron paid the whole fee at the desk."""
+    locked = _lock_open_fee(fee)
+    locked.state = Fee.State.PAID
+    locked.settled_at, locked.settled_by, locked.settled_library = now, staff, library
+    locked.save(update_fields=["state", "settled_at", "settled_by", "settled_library"])
+    return locked
+
+
+@transaction.atomic
+def waive_fee(*, fee: Fee, reason: str, library: Library, staff, now: datetime) -> Fee:
+    """Staff forgive the fee, saying why."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise _refuse(FeeRefused, REASON_REQUIRED, _("Give a reason for waiving the fee."))
+    locked = _lock_open_fee(fee)
+    locked.state = Fee.State.WAIVED
+    locked.waive_reason = reason[:200]
+    locked.settled_at, locked.settled_by, locked.settled_library = now, staff, library
+    locked.save(
+        update_fields=["state", "waive_reason", "settled_at", "settled_by", "settled_library"]
+    )
+    return locked
+
+
+@transaction.atomic
+def add_fee(
+    *, patron: Patron, amount: Decimal, description: str, library: Library, staff, now: datetime
+) -> Fee:
+    """Bill another charge (a replaced card, a damaged item)."""
+    if amount <= 0:
+        raise _refuse(FeeRefused, "amount", _("The amount must be more than zero."))
+    return Fee.objects.create(
+        patron=patron,
+        library=library,
+        kind=Fee.Kind.OTHER,
+        amount=amount,
+        description=description[:200],
+        created_at=now,
+        created_by=staff,
+    )
+
+
+# --- Lost and claims returned ------------------------------------------------------------
+
+
+def _lock_open_loan(loan: Loan) -> tuple[Item, Loan]:
+    item = Item.objects.select_for_update().get(pk=loan.item_id)
+    locked = (
+        Loan.objects.select_for_update(of=("self",))
+        .select_related("patron", "item__record")
+        .filter(pk=loan.pk, returned_at__isnull=True)
+        .first()
+    )
+    if locked is None:
+        raise _refuse(CheckinRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
+    return item, locked
+
+
+@transaction.atomic
+def mark_lost(*, loan: Loan, library: Library, staff, now: datetime) -> Fee | None:
+    """The patron lost the item: end the loan, mark the item lost, bill its price.
+
+    Returns the bill (none when the item has no price).
+    """
+    item, locked = _lock_open_loan(loan)
+    locked.returned_at, locked.end_reason = now, Loan.EndReason.LOST
+    locked.save(update_fields=["returned_at", "end_reason"])
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.LOST, updated_at=now)
+    if not item.price or locked.patron is None:
+        return None
+    return Fee.objects.create(
+        patron=locked.patron,
+        loan=locked,
+        library=library,
+        kind=Fee.Kind.LOST,
+        amount=item.price,
+        description=str(_("Lost item: %(title)s") % {"title": locked.item.record.title[:150]}),
+        created_at=now,
+        created_by=staff,
+    )
+
+
+@transaction.atomic
+def mark_claims_returned(*, loan: Loan, library: Library, staff, now: datetime) -> Loan:
+    """The patron says the item was returned: end the loan without a fine; the item is missing
+    until it turns up (checking it in makes it available again)."""
+    item, locked = _lock_open_loan(loan)
+    locked.returned_at, locked.end_reason = now, Loan.EndReason.CLAIMS_RETURNED
+    locked.returned_library = library
+    locked.save(update_fields=["returned_at", "end_reason", "returned_library"])
+    Item.objects.filter(pk=item.pk).update(status=Item.Status.MISSING, updated_at=now)
+    return locked
