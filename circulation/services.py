@@ -32,6 +32,9 @@ from libraries.models import CalendarException, ConsortiumSettings, Library, Sta
 from patrons import rules as patron_rules
 from patrons.models import Card, Patron, PatronBlock
 from patrons.selectors import build_facts
+from transport import selectors as transport_selectors
+from transport import services as transport_services
+from transport.models import Transfer
 
 # --- Refusals ----------------------------------------------------------------------------
 
@@ -483,6 +486,9 @@ def destination_after_checkin(*, item: Item, library: Library, now: datetime) ->
     """
     if item.home_library_id == library.pk:
         return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
+    if transport_selectors.floats_at(item=item, library=library):
+        # A floating collection: the item stays here (its home library does not change).
+        return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
     return Destination(
         Action.SEND_HOME,
         item.home_library,
@@ -512,7 +518,16 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
     if loan is not None:
         loan.item = item
         fee = _close_loan(loan, library=library, staff=staff, now=now)
-    destination = destination_after_checkin(item=item, library=library, now=now)
+    transfer = None
+    if item.status == Item.Status.IN_TRANSIT:
+        # Arrival scanning: transport says whether it is home, at a hub, or somewhere unexpected.
+        receipt = transport_services.receive_item(item=item, library=library, staff=staff, now=now)
+        if receipt is not None and receipt.outcome != "arrived":
+            transfer = receipt.transfer
+    if transfer is not None:
+        destination = Destination(Action.SEND_HOME, transfer.to_library, receipt.message)
+    else:
+        destination = destination_after_checkin(item=item, library=library, now=now)
     new_status = (
         Item.Status.AVAILABLE if destination.action == Action.RESHELVE else Item.Status.IN_TRANSIT
     )
@@ -523,6 +538,16 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
     )
     item.status, item.current_library = new_status, library
     message = destination.message
+    if destination.action == Action.SEND_HOME and transfer is None:
+        transfer = transport_services.start_transfer(
+            item=item,
+            from_library=library,
+            to_library=destination.library,
+            reason=Transfer.Reason.RETURN_HOME,
+            staff=staff,
+            now=now,
+        )
+        message = transport_selectors.next_hop_description(transfer)
     if loan is None:
         message = f"{_('The item was not on loan.')} {message}"
     return CheckinResult(
@@ -533,6 +558,7 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
         loan=loan,
         fee=fee,
         was_on_loan=loan is not None,
+        extra={"transfer": transfer} if transfer is not None else {},
     )
 
 
