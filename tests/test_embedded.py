@@ -57,7 +57,9 @@ def test_embedded_postgres_and_redis_boot_migrate_and_answer_healthz():
             assert (Path(data) / "redis" / "redis.sock").exists()
 
             # Stop both servers; the next start finds the data that was written before.
-            run(env, "-c", "from config import embedded; embedded.stop()")
+            assert (
+                "stopped the embedded servers" in run(env, "manage.py", "embedded", "stop").stdout
+            )
             assert not (Path(data) / "redis" / "redis.sock").exists()
             assert "LIBRARIES 6" in run(env, "-c", PROBE).stdout
         finally:
