@@ -15,8 +15,6 @@ from patrons.services import card_policy
 
 _serial = itertools.count(500_000)
 TEST_PIN = "2468"
-# Hashed once: hashing per patron would make the suite slow.
-_PIN_HASH = make_password(TEST_PIN)
 
 
 def next_card_number() -> str:
@@ -36,7 +34,8 @@ class PatronFactory(factory.django.DjangoModelFactory):
     home_library = factory.LazyFunction(lambda: Library.objects.get(code="KGA"))
     category = factory.LazyFunction(lambda: PatronCategory.objects.get(code="ADULT"))
     expiry_date = date(2099, 1, 1)
-    pin_hash = _PIN_HASH
+    # tests/patrons/conftest.py makes the hasher fast
+    pin_hash = factory.LazyFunction(lambda: make_password(TEST_PIN))
 
     @factory.post_generation
     def card(self, create, extracted, **kwargs):
