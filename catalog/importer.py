@@ -291,9 +291,14 @@ def _load_index(keys) -> MatchIndex:
 
 
 def _new_record(unit: Unit) -> Record:
-    d = unit.data
+    return build_record(unit.record, unit.data)
+
+
+def build_record(marc_record: pymarc.Record, data: marc.RecordData | None = None) -> Record:
+    """An unsaved Record from MARC: the MARC (without holdings fields) and what is extracted."""
+    d = data or marc.extract(marc_record, item_field_map())
     return Record(
-        marc=_stored_marc(unit.record),
+        marc=_stored_marc(marc_record),
         control_number=d.control_number,
         control_source=d.control_source,
         system_numbers=list(d.system_numbers),

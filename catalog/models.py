@@ -101,6 +101,8 @@ class Record(models.Model):
             GinIndex(fields=["isbns"], name="record_isbns_gin"),
             GinIndex(fields=["system_numbers"], name="record_sysnum_gin"),
             GinIndex(fields=["library_ids"], name="record_libraries_gin"),
+            GinIndex(fields=["authors"], name="record_authors_gin"),
+            models.Index(fields=["series"], name="record_series_idx"),
             models.Index(fields=["control_number", "control_source"], name="record_control_idx"),
             models.Index(fields=["media_type"], name="record_media_idx"),
             models.Index(fields=["audience"], name="record_audience_idx"),
