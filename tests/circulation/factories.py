@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
@@ -62,7 +63,8 @@ class CardFactory(factory.django.DjangoModelFactory):
 
 
 class LoanFactory(factory.django.DjangoModelFactory):
-    """An open loan made now at Karlskoga, due in 28 days (override the dates as needed)."""
+    """An open loan made at Karlskoga on 1 March 2025, due 28 days later (the tests' "now" is
+    12 March 2025); override the dates as needed."""
 
     class Meta:
         model = Loan
@@ -71,7 +73,7 @@ class LoanFactory(factory.django.DjangoModelFactory):
     patron = factory.SubFactory(PatronFactory)
     checkout_library = factory.LazyFunction(lambda: library("KGA"))
     rules_library = factory.SelfAttribute("checkout_library")
-    checked_out_at = factory.LazyFunction(timezone.now)
+    checked_out_at = datetime(2025, 3, 1, 12, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
     due_at = factory.LazyAttribute(lambda o: o.checked_out_at + timedelta(days=28))
 
 

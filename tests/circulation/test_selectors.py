@@ -21,9 +21,8 @@ def test_facts_of_a_patron_without_loans(django_assert_num_queries):
     assert facts == selectors.PatronCirculationFacts(0, 0, 0, Decimal("0.00"), 0)
 
 
-def test_facts_count_open_overdue_debt_and_type():
+def test_facts_count_open_overdue_debt_and_type(now):
     patron = PatronFactory()
-    now = timezone.now()
     LoanFactory(patron=patron)
     dvd = LoanFactory(patron=patron, item__item_type=ItemType.objects.get(code="DVD"))
     LoanFactory(

@@ -1,0 +1,132 @@
+"""Renewals (one and all), fees paid and waived, lost and claims returned."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+
+from catalog.models import Item
+from circulation import services
+from circulation.models import Fee, Loan, LoanRule, OverrideLog
+from circulation.services import FeeRefused, RenewalRefused, renew, renew_all
+from libraries.models import ConsortiumSettings
+from tests.circulation.conftest import STHLM
+from tests.circulation.factories import FeeFactory, LoanFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def due_day(loan):
+    return loan.due_at.astimezone(STHLM).date()
+
+
+def test_renewal_counts_from_today(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron, checked_out_at=now - timedelta(days=20))
+    renewed = renew(loan=loan, library=kga, staff=None, now=now)
+    assert due_day(renewed) == date(2025, 4, 9)
+    assert renewed.renewals == 1
+    assert renewed.last_renewed_at == now
+
+
+def test_renewal_keeps_the_rules_library_of_its_loan(adult_patron, libraries, kga, now):
+    LoanRule.objects.create(library=libraries["STO"], loan_period_days=7)
+    ConsortiumSettings.objects.filter(id=1).update(rules_library="item_home")
+    loan = LoanFactory(
+        patron=adult_patron,
+        rules_library=libraries["STO"],
+        checked_out_at=now - timedelta(days=6),
+        due_at=now + timedelta(days=1),
+    )
+    renewed = renew(loan=loan, library=kga, staff=None, now=now)
+    assert due_day(renewed) == date(2025, 3, 19)
+    assert renewed.rules_library == libraries["STO"]
+
+
+def test_renewal_never_shortens_a_loan(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron, due_at=now + timedelta(days=60))
+    assert renew(loan=loan, library=kga, staff=None, now=now).due_at == loan.due_at
+
+
+def test_max_renewals(adult_patron, kga, now, admin_karlskoga):
+    loan = LoanFactory(patron=adult_patron, renewals=3)
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=loan, library=kga, staff=None, now=now)
+    assert (err.value.reason, err.value.overridable) == ("max_renewals", True)
+    renewed = renew(loan=loan, library=kga, staff=admin_karlskoga, now=now, override_reason="Sick")
+    assert renewed.renewals == 4
+    assert OverrideLog.objects.get().refusal == "max_renewals"
+
+
+def test_blocked_patron_may_not_renew(adult_patron, kga, now):
+    FeeFactory(patron=adult_patron, amount=Decimal("150.00"))
+    loan = LoanFactory(patron=adult_patron)
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=loan, library=kga, staff=None, now=now)
+    assert err.value.reason == "debt_over_limit"
+
+
+def test_lost_item_is_not_renewed(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron, item__status=Item.Status.LOST)
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=loan, library=kga, staff=None, now=now)
+    assert err.value.reason == "item_lost"
+
+
+def test_others_waiting_refuses_unless_the_rule_allows(adult_patron, kga, now, monkeypatch):
+    monkeypatch.setattr(services, "others_waiting", lambda *, loan: True)
+    loan = LoanFactory(patron=adult_patron)
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=loan, library=kga, staff=None, now=now)
+    assert err.value.reason == "others_waiting"
+    LoanRule.objects.create(library=kga, renew_when_others_wait=True)
+    assert renew(loan=loan, library=kga, staff=None, now=now).renewals == 1
+
+
+def test_returned_loan_is_not_renewed(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron, returned_at=now, end_reason="returned")
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=loan, library=kga, staff=None, now=now)
+    assert err.value.reason == "not_on_loan"
+
+
+def test_renew_all_renews_what_it_can(adult_patron, kga, now):
+    fine = LoanFactory(patron=adult_patron)
+    maxed = LoanFactory(patron=adult_patron, renewals=3)
+    outcomes = {
+        o.loan.pk: o for o in renew_all(patron=adult_patron, library=kga, staff=None, now=now)
+    }
+    assert outcomes[fine.pk].renewed
+    assert not outcomes[maxed.pk].renewed
+    assert outcomes[maxed.pk].refusal.reason == "max_renewals"
+
+
+def test_pay_and_waive(adult_patron, kga, now, desk_staff_karlskoga):
+    fee = FeeFactory(patron=adult_patron)
+    paid = services.pay_fee(fee=fee, library=kga, staff=desk_staff_karlskoga, now=now)
+    assert (paid.state, paid.settled_by, paid.settled_at) == ("paid", desk_staff_karlskoga, now)
+    with pytest.raises(FeeRefused):
+        services.pay_fee(fee=fee, library=kga, staff=None, now=now)
+    other = FeeFactory(patron=adult_patron)
+    with pytest.raises(FeeRefused) as err:
+        services.waive_fee(fee=other, reason=" ", library=kga, staff=None, now=now)
+    assert err.value.reason == "reason_required"
+    waived = services.waive_fee(fee=other, reason="Sjukdom", library=kga, staff=None, now=now)
+    assert (waived.state, waived.waive_reason) == ("waived", "Sjukdom")
+
+
+def test_mark_lost_bills_the_price(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron, item__price=Decimal("249.00"))
+    bill = services.mark_lost(loan=loan, library=kga, staff=None, now=now)
+    assert (bill.kind, bill.amount, bill.patron) == (Fee.Kind.LOST, Decimal("249.00"), adult_patron)
+    loan.refresh_from_db()
+    assert loan.end_reason == Loan.EndReason.LOST
+    assert Item.objects.get(pk=loan.item_id).status == Item.Status.LOST
+
+
+def test_claims_returned_ends_the_loan_and_marks_the_item_missing(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron)
+    services.mark_claims_returned(loan=loan, library=kga, staff=None, now=now)
+    loan.refresh_from_db()
+    assert loan.end_reason == Loan.EndReason.CLAIMS_RETURNED
+    assert Item.objects.get(pk=loan.item_id).status == Item.Status.MISSING
+    assert not Fee.objects.exists()
