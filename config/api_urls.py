@@ -3,7 +3,14 @@
 from django.urls import path
 
 from libraries import api as libraries_api
+from patrons import api as patrons_api
+from transport import api as transport_api
 
 urlpatterns = [
     path("libraries/", libraries_api.library_list, name="api-libraries"),
+    path("transfers/", transport_api.TransferList.as_view(), name="api-transfers"),
+    path("transport/route/", transport_api.route, name="api-transport-route"),
+    path("patrons/", patrons_api.patron_list, name="api-patrons"),
+    path("patrons/<int:patron_id>/", patrons_api.patron_detail, name="api-patron"),
+    path("patrons/by-card/<str:number>/", patrons_api.patron_by_card, name="api-patron-by-card"),
 ]
