@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from catalog import marc
+from catalog.bulk import copy_objects, reserve_ids
 from catalog.indexing import refresh_library_ids, refresh_search_vectors
 from catalog.matching import Match, MatchIndex, find_match, keys_for
 from catalog.models import Item, ItemType, Record
@@ -39,6 +40,46 @@ MEDIA_ITEM_TYPE = {
     "kit": "KIT",
 }
 HOLDING_TAGS = ("852",)
+RECORD_COLUMNS = [
+    "id",
+    "marc",
+    "control_number",
+    "control_source",
+    "system_numbers",
+    "title",
+    "subtitle",
+    "responsibility",
+    "title_sort",
+    "authors",
+    "author_sort",
+    "isbns",
+    "issns",
+    "year",
+    "publisher",
+    "language",
+    "languages",
+    "media_type",
+    "audience",
+    "subjects",
+    "sab",
+    "dewey",
+    "series",
+    "summary",
+    "library_ids",
+]
+ITEM_COLUMNS = [
+    "record",
+    "barcode",
+    "home_library",
+    "current_library",
+    "item_type",
+    "call_number",
+    "shelf_location",
+    "status",
+    "price",
+    "loan_count",
+    "public_note",
+]
 
 
 def sigel_map() -> dict[str, str]:
@@ -248,9 +289,10 @@ def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> 
             targets.append(match.record_key)
             report.matched += 1
             merges.append((unit.number, match))
-    created = Record.objects.bulk_create(
-        [_new_record(unit) for _position, unit in new_units], batch_size=1000
-    )
+    created = [_new_record(unit) for _position, unit in new_units]
+    for rec, rec_id in zip(created, reserve_ids(Record, len(created)), strict=True):
+        rec.id = rec_id
+    copy_objects(created, RECORD_COLUMNS)
     ids = {f"new:{pos}": rec.id for (pos, _unit), rec in zip(new_units, created, strict=True)}
     record_ids = [ids.get(t, t) if isinstance(t, str) else t for t in targets]
     for number, match in merges:
@@ -373,7 +415,7 @@ def _write_items(batch, record_ids, context: _Context, report: ImportReport) -> 
                 price=_price(holding.price),
             )
         )
-    Item.objects.bulk_create(items, batch_size=2000)
+    copy_objects(items, ITEM_COLUMNS)
     report.items_added += len(items)
     return {item.record_id for item in items}
 
