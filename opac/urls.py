@@ -1,10 +1,18 @@
 from django.urls import path
 
-from opac import account, views
+from opac import account, catalog_views, views
 
 app_name = "opac"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sok/", catalog_views.search_page, name="search"),
+    path("sok/forslag/", catalog_views.suggestions, name="suggest"),
+    path("post/<int:record_id>/", catalog_views.record_page, name="record"),
+    path(
+        "post/<int:record_id>.<str:fmt>",
+        catalog_views.record_export,
+        name="record-export",
+    ),
     path("konto/logga-in/", account.login, name="login"),
     path("konto/logga-ut/", account.logout, name="logout"),
     path("konto/", account.account, name="account"),
