@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", library_views.staff_home, name="staff-home"),
     path("staff/admin/", admin.site.urls),
     path("staff/patrons/", include("patrons.urls")),
+    path("staff/transport/", include("transport.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
