@@ -225,7 +225,8 @@ def test_compose_gunicorn_command_boots_with_production_settings_and_answers_hea
 
 
 @pytest.mark.django_db
-def test_demo_staff_logins_printed_by_dev_py_work_and_seeding_twice_changes_nothing():
+def test_demo_staff_logins_printed_by_dev_py_work_and_seeding_twice_changes_nothing(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
     import re
 
     from django.contrib.auth import authenticate
