@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from circulation import api as circulation_api
 from libraries import api as libraries_api
 from patrons import api as patrons_api
 from transport import api as transport_api
@@ -13,4 +14,9 @@ urlpatterns = [
     path("patrons/", patrons_api.patron_list, name="api-patrons"),
     path("patrons/<int:patron_id>/", patrons_api.patron_detail, name="api-patron"),
     path("patrons/by-card/<str:number>/", patrons_api.patron_by_card, name="api-patron-by-card"),
+    path("checkouts/", circulation_api.checkouts, name="api-checkouts"),
+    path("checkins/", circulation_api.checkins, name="api-checkins"),
+    path("loans/", circulation_api.LoanList.as_view(), name="api-loans"),
+    path("loans/<int:loan_id>/renew/", circulation_api.renew, name="api-loan-renew"),
+    path("rules/effective/", circulation_api.effective_rule, name="api-rules-effective"),
 ]

@@ -1,0 +1,249 @@
+"""Circulation API: check out, check in, loans, renew, effective rules.
+
+The working library is the staff session's (``request.working_library``) or an explicit
+``library`` code, where the user must hold the desk role.
+"""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.decorators import api_view
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from catalog.models import ItemType
+from circulation import selectors, services
+from circulation.filters import LoanFilter
+from circulation.models import Fee, Loan
+from circulation.rules import RULE_FIELDS
+from libraries.access import attach_staff
+from libraries.models import Library, StaffRole
+from patrons.models import PatronCategory
+
+
+class LoanSerializer(serializers.ModelSerializer):
+    item = serializers.CharField(source="item.barcode")
+    title = serializers.CharField(source="item.record.title")
+    checkout_library = serializers.CharField(source="checkout_library.code")
+    rules_library = serializers.CharField(source="rules_library.code")
+    returned_library = serializers.CharField(source="returned_library.code", default=None)
+    overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Loan
+        fields = [
+            "id",
+            "item",
+            "title",
+            "patron",
+            "checkout_library",
+            "rules_library",
+            "checked_out_at",
+            "due_at",
+            "renewals",
+            "returned_at",
+            "returned_library",
+            "end_reason",
+            "overdue",
+        ]
+
+    def get_overdue(self, loan: Loan) -> bool:
+        return loan.is_overdue(at=self.context.get("now") or timezone.now())
+
+
+class FeeSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Fee
+        fields = ["id", "kind", "amount", "description", "state", "created_at"]
+
+
+class RefusalSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+    message = serializers.CharField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    overridable = serializers.BooleanField()
+
+
+def refused(error: services.CirculationRefused) -> Response:
+    return Response(
+        {
+            "reason": error.reason,
+            "message": str(error.message),
+            "reasons": [r.reason for r in error.refusals],
+            "overridable": error.overridable,
+        },
+        status=status.HTTP_409_CONFLICT,
+    )
+
+
+def working_library(request: Request, code: str | None) -> Library:
+    """The explicit ``library`` (desk role required there) or the session's working library."""
+    access = attach_staff(request._request)
+    if code:
+        library = Library.objects.filter(code=code.strip().upper()).first()
+        if library is None:
+            raise ValidationError({"library": "Unknown library code."})
+    else:
+        library = getattr(request._request, "working_library", None)
+        if library is None:
+            raise ValidationError({"library": "Give a library code or choose a working library."})
+    if not access.has(StaffRole.Role.DESK, library):
+        raise PermissionDenied("You have no desk role at this library.")
+    return library
+
+
+class CheckoutIn(serializers.Serializer):
+    card = serializers.CharField(max_length=32)
+    barcode = serializers.CharField(max_length=32)
+    library = serializers.CharField(max_length=8, required=False)
+    override_reason = serializers.CharField(max_length=200, required=False)
+
+
+class CheckinIn(serializers.Serializer):
+    barcode = serializers.CharField(max_length=32)
+    library = serializers.CharField(max_length=8, required=False)
+
+
+class RenewIn(serializers.Serializer):
+    library = serializers.CharField(max_length=8, required=False)
+    override_reason = serializers.CharField(max_length=200, required=False)
+
+
+class CheckinOut(serializers.Serializer):
+    action = serializers.CharField()
+    destination = serializers.CharField(source="destination.code", default=None)
+    message = serializers.CharField()
+    was_on_loan = serializers.BooleanField()
+    loan = LoanSerializer(allow_null=True)
+    fee = FeeSerializer(allow_null=True)
+
+
+@extend_schema(request=CheckoutIn, responses={201: LoanSerializer, 409: RefusalSerializer})
+@api_view(["POST"])
+def checkouts(request: Request) -> Response:
+    """Lend an item (barcode) to the patron with this card at the working library."""
+    data = CheckoutIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    library = working_library(request, data.validated_data.get("library"))
+    now = timezone.now()
+    try:
+        loan = services.check_out(
+            card_number=data.validated_data["card"],
+            barcode=data.validated_data["barcode"],
+            library=library,
+            staff=request.user,
+            now=now,
+            override_reason=data.validated_data.get("override_reason"),
+        )
+    except services.CheckoutRefused as error:
+        return refused(error)
+    return Response(LoanSerializer(loan, context={"now": now}).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=CheckinIn, responses={200: CheckinOut, 409: RefusalSerializer})
+@api_view(["POST"])
+def checkins(request: Request) -> Response:
+    """Take an item back at the working library; the answer says what to do with it."""
+    data = CheckinIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    library = working_library(request, data.validated_data.get("library"))
+    now = timezone.now()
+    try:
+        result = services.check_in(
+            barcode=data.validated_data["barcode"], library=library, staff=request.user, now=now
+        )
+    except services.CheckinRefused as error:
+        return refused(error)
+    return Response(CheckinOut(result, context={"now": now}).data)
+
+
+class LoanList(generics.ListAPIView):
+    """Loans, newest first; filter by patron, item barcode, open, overdue, library."""
+
+    serializer_class = LoanSerializer
+    filterset_class = LoanFilter
+    queryset = Loan.objects.select_related(
+        "item__record", "checkout_library", "rules_library", "returned_library"
+    ).order_by("-checked_out_at", "-id")
+
+
+@extend_schema(request=RenewIn, responses={200: LoanSerializer, 409: RefusalSerializer})
+@api_view(["POST"])
+def renew(request: Request, loan_id: int) -> Response:
+    """Renew one loan from today."""
+    data = RenewIn(data=request.data)
+    data.is_valid(raise_exception=True)
+    library = working_library(request, data.validated_data.get("library"))
+    loan = get_object_or_404(Loan, pk=loan_id)
+    now = timezone.now()
+    try:
+        loan = services.renew(
+            loan=loan,
+            library=library,
+            staff=request.user,
+            now=now,
+            override_reason=data.validated_data.get("override_reason"),
+        )
+    except services.RenewalRefused as error:
+        return refused(error)
+    loan = Loan.objects.select_related(
+        "item__record", "checkout_library", "rules_library", "returned_library"
+    ).get(pk=loan.pk)
+    return Response(LoanSerializer(loan, context={"now": now}).data)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter("library", OpenApiTypes.STR, description="code; empty: common rules"),
+        OpenApiParameter("category", OpenApiTypes.STR, required=True),
+        OpenApiParameter("item_type", OpenApiTypes.STR, required=True),
+    ],
+    responses={
+        200: inline_serializer(
+            "EffectiveRule",
+            {
+                "library": serializers.CharField(allow_null=True),
+                "category": serializers.CharField(),
+                "item_type": serializers.CharField(),
+                "fields": serializers.DictField(),
+            },
+        )
+    },
+)
+@api_view(["GET"])
+def effective_rule(request: Request) -> Response:
+    """The lending rule that applies to (library, category, item type), with each field's source."""
+    params = request.query_params
+    code = params.get("library", "").strip().upper()
+    library = get_object_or_404(Library, code=code) if code else None
+    category = PatronCategory.objects.filter(code=params.get("category", "").upper()).first()
+    item_type = ItemType.objects.filter(code=params.get("item_type", "").upper()).first()
+    if category is None or item_type is None:
+        raise ValidationError({"detail": "Give a known category and item_type code."})
+    effective = selectors.effective_rule(library=library, category=category, item_type=item_type)
+    fields = {}
+    for name in RULE_FIELDS:
+        source = effective.sources[name]
+        value = effective.value(name)
+        fields[name] = {
+            "value": str(value) if hasattr(value, "quantize") else value,
+            "source": {
+                "step": source.step.number,
+                "local": source.is_local,
+                "label": source.step.label,
+                "rule": source.rule_id,
+            },
+        }
+    return Response(
+        {
+            "library": library.code if library else None,
+            "category": category.code,
+            "item_type": item_type.code,
+            "fields": fields,
+        }
+    )
