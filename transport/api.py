@@ -114,3 +114,20 @@ def route(request: Request) -> Response:
             "hops": HopSerializer(planned.hops, many=True).data,
         }
     )
+
+
+class TransferSummarySerializer(serializers.Serializer):
+    """The transfer a check-in started or advanced, for the check-in response.
+
+    Use as ``transfer = TransferSummarySerializer(source="extra.transfer", default=None)``.
+    """
+
+    id = serializers.IntegerField()
+    destination = serializers.CharField(source="to_library.code")
+    next_hop = serializers.SerializerMethodField()
+    stops = serializers.ListField(source="remaining_stops", child=serializers.CharField())
+    expected_arrival = serializers.DateTimeField(allow_null=True)
+    state = serializers.CharField()
+
+    def get_next_hop(self, transfer: Transfer) -> str:
+        return selectors.next_hop_description(transfer)
