@@ -19,7 +19,6 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Q
@@ -28,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Item
 from circulation import duedates, rules, selectors
 from circulation.models import Fee, Loan, OverrideLog
+from circulation.privacy import returned_link_days
 from libraries.models import CalendarException, ConsortiumSettings, Library, StaffRole
 from patrons import rules as patron_rules
 from patrons.models import Card, Patron, PatronBlock
@@ -496,10 +496,6 @@ def destination_after_checkin(*, item: Item, library: Library, now: datetime) ->
     )
 
 
-def _returned_link_days() -> int:
-    return int(settings.GRANSLOS.get("RETURNED_LOAN_LINK_DAYS", 0))
-
-
 @transaction.atomic
 def check_in(*, barcode: str, library: Library, staff, now: datetime) -> CheckinResult:
     """Take an item back at ``library``: close its loan, bill any overdue fine, say where it goes.
@@ -599,7 +595,7 @@ def _close_loan(loan: Loan, *, library: Library, staff, now: datetime) -> Fee | 
     loan.returned_library = library
     loan.end_reason = Loan.EndReason.RETURNED
     fields = ["returned_at", "returned_library", "end_reason"]
-    if patron is not None and not patron.keeps_loan_history and _returned_link_days() == 0:
+    if patron is not None and not patron.keeps_loan_history and returned_link_days() == 0:
         loan.patron = None
         fields.append("patron")
     loan.save(update_fields=fields)

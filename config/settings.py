@@ -276,6 +276,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "transport.tasks.reconcile_transfers",
         "schedule": crontab(hour="2", minute="30"),
     },
+    "circulation-unlink-returned-loans": {
+        "task": "circulation.tasks.unlink_returned_loans",
+        "schedule": crontab(hour="3", minute="10"),
+    },
+    "circulation-anonymize-inactive-patrons": {
+        "task": "circulation.tasks.anonymize_inactive_patrons",
+        "schedule": crontab(hour="3", minute="40", day_of_week="sun"),
+    },
 }
 
 # --- Logging: never PINs, passwords, tokens or personnummer -----------------------------
@@ -306,4 +314,9 @@ GRANSLOS = {
     "OPAC_IDLE_SECONDS": int(os.environ.get("GRANSLOS_OPAC_IDLE_SECONDS", str(30 * 60))),
     # A new patron's card is valid this many years.
     "CARD_VALID_YEARS": int(os.environ.get("GRANSLOS_CARD_VALID_YEARS", "3")),
+    # Returned loans of patrons who keep no history lose the patron link after this many days
+    # (0: at return).
+    "RETURNED_LOAN_LINK_DAYS": int(os.environ.get("GRANSLOS_RETURNED_LOAN_LINK_DAYS", "0")),
+    # Patrons without activity this long (and no loans, no debt) are anonymized.
+    "ANONYMIZE_INACTIVE_DAYS": int(os.environ.get("GRANSLOS_ANONYMIZE_INACTIVE_DAYS", "1095")),
 }
