@@ -9,7 +9,15 @@ from libraries.models import Library
 from patrons.models import Patron, PatronCategory
 
 
-class SearchForm(forms.Form):
+class Form(forms.Form):
+    """Labels without a trailing colon (reads better, and screen readers say less)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class SearchForm(Form):
     q = forms.CharField(
         label=_("Card number, name, personnummer, e-mail or phone"),
         max_length=100,
@@ -17,7 +25,7 @@ class SearchForm(forms.Form):
     )
 
 
-class PatronForm(forms.Form):
+class PatronForm(Form):
     first_name = forms.CharField(label=_("First name"), max_length=100)
     last_name = forms.CharField(label=_("Last name"), max_length=100)
     personnummer = forms.CharField(
@@ -73,7 +81,7 @@ class RegisterForm(PatronForm):
     )
 
 
-class CardForm(forms.Form):
+class CardForm(Form):
     card_number = forms.CharField(
         label=_("New card number"),
         max_length=32,
@@ -81,7 +89,7 @@ class CardForm(forms.Form):
     )
 
 
-class PinForm(forms.Form):
+class PinForm(Form):
     pin = forms.CharField(
         label=_("New PIN (4–8 digits)"),
         max_length=8,
@@ -89,18 +97,18 @@ class PinForm(forms.Form):
     )
 
 
-class BlockForm(forms.Form):
+class BlockForm(Form):
     reason = forms.CharField(label=_("Reason for the block"), max_length=200)
 
 
-class MergeForm(forms.Form):
+class MergeForm(Form):
     duplicate_card = forms.CharField(
         label=_("Card number of the duplicate record (it will be merged into this one)"),
         max_length=32,
     )
 
 
-class OpacLoginForm(forms.Form):
+class OpacLoginForm(Form):
     card_number = forms.CharField(
         label=_("Library card number"),
         max_length=32,
@@ -115,7 +123,7 @@ class OpacLoginForm(forms.Form):
     )
 
 
-class OwnDetailsForm(forms.Form):
+class OwnDetailsForm(Form):
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
     street = forms.CharField(label=_("Street address"), max_length=200, required=False)
@@ -126,7 +134,7 @@ class OwnDetailsForm(forms.Form):
     keeps_loan_history = forms.BooleanField(label=_("Keep my loan history"), required=False)
 
 
-class ChangePinForm(forms.Form):
+class ChangePinForm(Form):
     current_pin = forms.CharField(
         label=_("Current PIN"),
         max_length=8,
