@@ -27,7 +27,7 @@ def test_karlskoga_item_checked_in_at_kristinehamn_goes_via_storfors(
     transfer = result.extra["transfer"]
     assert result.action == Action.SEND_HOME
     assert result.destination == libraries["KGA"]
-    assert result.message.endswith("Send to Storfors → Karlskoga")
+    assert result.message.endswith("Skicka till Storfors → Karlskoga")
     assert transfer.expected_arrival == at("2025-03-11 10:45")
     assert transfer.state == Transfer.State.WAITING
 
@@ -35,7 +35,7 @@ def test_karlskoga_item_checked_in_at_kristinehamn_goes_via_storfors(
         barcode=item.barcode, library=libraries["STO"], staff=None, now=at("2025-03-10 15:00")
     )
     assert at_hub.action == Action.SEND_HOME
-    assert at_hub.message.endswith("Send to Karlskoga")
+    assert at_hub.message.endswith("Skicka till Karlskoga")
     assert at_hub.extra["transfer"].id == transfer.id
 
     home = check_in(
@@ -68,5 +68,5 @@ def test_checking_in_again_before_the_van_repeats_the_instruction(
     first = check_in(barcode=item.barcode, library=libraries["KHM"], staff=None, now=monday_morning)
     again = check_in(barcode=item.barcode, library=libraries["KHM"], staff=None, now=monday_morning)
     assert again.extra["transfer"].id == first.extra["transfer"].id
-    assert again.message.endswith("Send to Storfors → Karlskoga")
+    assert again.message.endswith("Skicka till Storfors → Karlskoga")
     assert Transfer.objects.filter(item=item).count() == 1

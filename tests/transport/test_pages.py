@@ -42,7 +42,7 @@ def test_dashboard_lists_todays_crate_and_transits(
     staff_client(client, desk_staff_kristinehamn, "KHM")
     page = client.get("/staff/transport/").content.decode()
     assert "Storfors bibliotek" in page  # the crate to Storfors
-    assert "In transit from my library" in page
+    assert "På väg från mitt bibliotek" in page
     crate = PackingList.objects.get()
     assert f"/staff/transport/crates/{crate.id}/" in page
 
@@ -89,11 +89,11 @@ def test_receive_page_at_the_hub_says_the_next_hop(client, network, libraries, p
     page = client.post(
         "/staff/transport/receive/", {"barcode": transfer.item.barcode}
     ).content.decode()
-    assert "Send to Karlskoga" in page
+    assert "Skicka till Karlskoga" in page
     htmx = client.post(
         "/staff/transport/receive/", {"barcode": "NOPE"}, headers={"HX-Request": "true"}
     ).content.decode()
-    assert "No item has the barcode NOPE" in htmx and "<html" not in htmx
+    assert "Inget exemplar har streckkoden NOPE" in htmx and "<html" not in htmx
 
 
 def test_slip_shows_the_route(client, network, libraries, desk_staff_kristinehamn):
@@ -142,7 +142,7 @@ def test_link_form_refuses_a_link_to_itself(client, network, consortium_admin, l
     }
     response = client.post("/staff/transport/links/new/", data)
     assert response.status_code == 200
-    assert "two different libraries" in response.content.decode()
+    assert "två olika bibliotek" in response.content.decode()
 
 
 def test_statistics_matrix_page(client, network, libraries, consortium_admin):

@@ -7,6 +7,7 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 
 from libraries.calendar import Calendar
 from libraries.consortium import LIBRARIES
@@ -226,3 +227,10 @@ def test_already_at_destination_is_refused():
 def test_naive_now_is_a_programming_error():
     with pytest.raises(ValueError):
         plan_route(demo_network(), start="KHM", destination="KGA", now=datetime(2025, 3, 10))
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The reasons are translatable; these tables check the English source text."""
+    with translation.override("en"):
+        yield

@@ -44,7 +44,7 @@ def test_start_transfer_waits_with_a_provisional_route_and_enqueues_planning(
     assert transfer.state == State.WAITING
     assert transfer.remaining_stops == ["STO", "KGA"]
     assert transfer.expected_arrival == at("2025-03-11 10:45")
-    assert selectors.next_hop_description(transfer) == "Send to Storfors → Karlskoga"
+    assert selectors.next_hop_description(transfer) == "Skicka till Storfors → Karlskoga"
     item.refresh_from_db()
     assert (item.status, item.current_library.code) == (Item.Status.IN_TRANSIT, "KHM")
     assert TransferEvent.objects.get(transfer=transfer).staff == desk_staff_kristinehamn
@@ -95,7 +95,7 @@ def test_the_whole_journey_home_via_storfors(network, libraries, monday_morning)
         item=item, library=libraries["STO"], staff=None, now=at("2025-03-10 14:45")
     )
     assert receipt.outcome == "hub"
-    assert receipt.message == "Send to Karlskoga"
+    assert receipt.message == "Skicka till Karlskoga"
     transfer.refresh_from_db()
     assert (transfer.state, transfer.current_hop) == (State.RECEIVED_AT_HUB, 1)
     services.plan_transfer(transfer_id=transfer.id, now=at("2025-03-10 14:46"))
@@ -131,11 +131,12 @@ def test_scanned_at_an_unexpected_library_replans_from_there(network, libraries,
         item=item, library=libraries["DEG"], staff=None, now=at("2025-03-11 09:00")
     )
     assert receipt.outcome == "unexpected"
-    assert "Expected at Storfors" in receipt.message
-    assert receipt.message.endswith("Send to Karlskoga")
+    assert "Väntades i Storfors" in receipt.message
+    assert receipt.message.endswith("Skicka till Karlskoga")
     transfer.refresh_from_db()
     assert transfer.hop["from"] == "DEG"
-    assert TransferEvent.objects.filter(transfer=transfer, note__contains="re-planned").exists()
+    notes = TransferEvent.objects.filter(transfer=transfer).values_list("note", flat=True)
+    assert any(note.startswith("Väntades i Storfors") for note in notes)
 
 
 def test_rescanning_at_the_sending_library_changes_nothing(network, libraries, monday_morning):
@@ -192,7 +193,7 @@ def test_no_route_keeps_the_transfer_waiting_and_says_why(network, libraries, mo
     services.plan_transfer(transfer_id=transfer.id, now=monday_morning)
     transfer.refresh_from_db()
     assert transfer.state == State.WAITING
-    assert "no active link reaches HFS" in transfer.route_problem
+    assert "ingen aktiv linje går till HFS" in transfer.route_problem
 
 
 def test_floating_rules(network, libraries):
