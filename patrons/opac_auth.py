@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -37,8 +37,15 @@ SESSION_PATRON = "opac_patron_id"
 SESSION_SEEN = "opac_seen_at"
 SESSION_HASH = "opac_pin_hash"
 
-# Checked against when the card is unknown, so both cases take as long.
-_DUMMY_HASH = make_password("not-a-pin")
+# Checked against when the card is unknown, so both cases take as long (one per hasher).
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _dummy_hash() -> str:
+    algorithm = get_hasher().algorithm
+    if algorithm not in _DUMMY_HASHES:
+        _DUMMY_HASHES[algorithm] = make_password("not-a-pin")
+    return _DUMMY_HASHES[algorithm]
 
 
 class LoginRefused(Exception):
@@ -64,7 +71,7 @@ def authenticate_patron(*, card_number: str, pin: str, now: datetime) -> Patron:
     """The patron for this card and PIN, or LoginRefused (invalid / locked / locked_staff)."""
     patron = patron_by_card(card_number)
     if patron is None:
-        check_password(pin or "", _DUMMY_HASH)
+        check_password(pin or "", _dummy_hash())
         _unknown_card_attempt(card_number)
     with transaction.atomic():
         row = (
