@@ -122,8 +122,11 @@ def record_with_holdings(record_id: int) -> tuple[Record, list[LibraryHoldings]]
     return record, holdings_by_library(record.items.all())
 
 
-def availability_summaries(records: list[Record]) -> dict[int, list[tuple[Library, int, int]]]:
-    """For a page of search results: per record, (library, copies, available now), in one query."""
+def availability_summaries(
+    records: list[Record], libraries: dict[int, Library] | None = None
+) -> dict[int, list[tuple[Library, int, int]]]:
+    """For a page of search results: per record, (library, copies, available now), in one query
+    (two when ``libraries`` by id is not given)."""
     from django.db.models import Count, Q
 
     rows = (
@@ -133,7 +136,7 @@ def availability_summaries(records: list[Record]) -> dict[int, list[tuple[Librar
         .annotate(copies=Count("id"), available=Count("id", filter=Q(status=Item.Status.AVAILABLE)))
         .order_by()
     )
-    libs = {lib.id: lib for lib in Library.objects.all()}
+    libs = libraries or {lib.id: lib for lib in Library.objects.all()}
     result: dict[int, list[tuple[Library, int, int]]] = {}
     for row in rows:
         result.setdefault(row["record_id"], []).append(
@@ -149,6 +152,17 @@ def more_by_author(record: Record, limit: int = 5) -> list[Record]:
         return []
     return list(
         Record.objects.filter(authors__contains=[record.authors[0]])
+        .exclude(pk=record.pk)
+        .only("id", "title", "year")
+        .order_by(F("year").desc(nulls_last=True))[:limit]
+    )
+
+
+def more_in_series(record: Record, limit: int = 5) -> list[Record]:
+    if not record.series:
+        return []
+    return list(
+        Record.objects.filter(series=record.series)
         .exclude(pk=record.pk)
         .only("id", "title", "year")
         .order_by(F("year").desc(nulls_last=True))[:limit]

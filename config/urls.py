@@ -17,6 +17,7 @@ urlpatterns = [
     path("staff/library/", library_views.choose_library, name="choose-library"),
     path("staff/", library_views.staff_home, name="staff-home"),
     path("staff/admin/", admin.site.urls),
+    path("staff/catalog/", include("catalog.urls")),
     path("staff/patrons/", include("patrons.urls")),
     path("staff/transport/", include("transport.urls")),
     path("api/v1/", include("config.api_urls")),

@@ -1,0 +1,69 @@
+"""MARC imports as background jobs: queue an uploaded file, run it, keep progress for the page."""
+
+from __future__ import annotations
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from catalog.importer import import_marc
+from catalog.marc import detect_format
+from catalog.models import ImportJob
+from libraries.models import Library
+
+MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+
+
+@transaction.atomic
+def queue_import(
+    *, upload: UploadedFile, library: Library | None, dry_run: bool, user
+) -> ImportJob:
+    """Store the upload and enqueue its import once the transaction commits."""
+    from catalog.tasks import run_import
+
+    job = ImportJob.objects.create(
+        file=upload,
+        original_name=upload.name[:255],
+        library=library,
+        dry_run=dry_run,
+        created_by=user,
+    )
+    transaction.on_commit(lambda: run_import.delay(job_id=job.id))
+    return job
+
+
+def run_import_job(*, job_id: int) -> ImportJob:
+    """Import the job's file (idempotent: a finished job is left alone)."""
+    job = ImportJob.objects.select_related("library").get(pk=job_id)
+    if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
+        return job
+    with job.file.open("rb") as fh:
+        data = fh.read()
+    total = data.count(b"<record") if detect_format(data) == "xml" else data.count(b"\x1d")
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.RUNNING, records_total=total or None, records_done=0
+    )
+
+    def progress(done: int) -> None:
+        ImportJob.objects.filter(pk=job.pk).update(records_done=done)
+
+    try:
+        report = import_marc(
+            data=data, library=job.library, dry_run=job.dry_run, batch_size=200, progress=progress
+        )
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED,
+            report={"fatal": f"{type(exc).__name__}: {exc}"},
+            finished_at=timezone.now(),
+        )
+        raise
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportJob.State.FAILED if report.fatal else ImportJob.State.DONE,
+        report=report.as_dict(),
+        records_done=report.total,
+        records_total=report.total,
+        finished_at=timezone.now(),
+    )
+    job.refresh_from_db()
+    return job
