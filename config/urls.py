@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from circulation.urls import rule_urlpatterns
 from libraries import views as library_views
 
 urlpatterns = [
@@ -19,6 +20,8 @@ urlpatterns = [
     path("staff/admin/", admin.site.urls),
     path("staff/catalog/", include("catalog.urls")),
     path("staff/patrons/", include("patrons.urls")),
+    path("staff/circulation/", include("circulation.urls")),
+    path("staff/rules/", include((rule_urlpatterns, "rules"))),
     path("staff/transport/", include("transport.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
