@@ -23,15 +23,16 @@ DEMO_PASSWORD = "test-pass-123"
 @pytest.fixture(autouse=True)
 def _consortium(request):
     """Transactional tests truncate tables, migrations' rows included: put the fixed data back."""
+    from circulation.defaults import ensure_all as ensure_common_rules
+    from libraries.consortium import ensure_all
+
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
-        from libraries.consortium import ensure_all
-
         ensure_all()
+        ensure_common_rules()  # the common lending rules every checkout needs
     elif request.node.get_closest_marker("django_db") or "db" in request.fixturenames:
-        from libraries.consortium import ensure_all
-
         request.getfixturevalue("db")
         ensure_all()
+        ensure_common_rules()
 
 
 @pytest.fixture

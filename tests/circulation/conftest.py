@@ -16,20 +16,6 @@ from tests.conftest import make_staff
 STHLM = ZoneInfo("Europe/Stockholm")
 
 
-@pytest.fixture(autouse=True)
-def _common_rules(request):
-    """Transactional tests truncate the migration's common rules: put them back."""
-    if (
-        "transactional_db" in request.fixturenames
-        or "live_server" in request.fixturenames
-        or request.node.get_closest_marker("django_db")
-        or "db" in request.fixturenames
-    ):
-        from circulation.defaults import ensure_all
-
-        ensure_all()
-
-
 @pytest.fixture
 def now() -> datetime:
     """Wednesday 12 March 2025, noon in Sweden: every library is open."""
