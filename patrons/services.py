@@ -253,7 +253,8 @@ def register_patron(
     return patron
 
 
-_EDITABLE = [f.name for f in fields(PatronDetails)]
+# Staff edit these; the loan-history choice is the patron's own (OPAC), so it is not here.
+_EDITABLE = [f.name for f in fields(PatronDetails) if f.name not in {"keeps_loan_history"}]
 
 
 @transaction.atomic
@@ -271,10 +272,11 @@ def update_patron(*, patron: Patron, details: PatronDetails, now: datetime) -> P
             "guardian", _("A patron cannot be their own guardian."), field="guardian"
         )
     locked = Patron.objects.select_for_update().get(pk=patron.pk)
+    expiry = cleaned.expiry_date or locked.expiry_date
     for name in _EDITABLE:
         setattr(locked, name, getattr(cleaned, name))
     locked.personnummer = digits
-    locked.expiry_date = cleaned.expiry_date or locked.expiry_date
+    locked.expiry_date = expiry
     locked.birth_year = cleaned.birth_date.year if cleaned.birth_date else locked.birth_year
     locked.save(update_fields=[*_EDITABLE, "birth_year", "updated_at"])
     return locked

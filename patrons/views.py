@@ -3,6 +3,8 @@ patron; every view of a record is written to the access log."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -177,13 +179,21 @@ def edit(request: HttpRequest, patron_id: int) -> HttpResponse:
         for name in PatronForm.base_fields
         if name not in {"guardian_card", "personnummer"}
     }
-    initial["personnummer"] = format_personnummer(patron.personnummer or "")
     guardian_card = patron.guardian and selectors.active_card(patron.guardian)
     initial["guardian_card"] = guardian_card.number if guardian_card else ""
     form = PatronForm(request.POST or None, initial=initial)
+    # The personnummer is not sent to the browser here; left blank, it stays as it is.
+    form.fields["personnummer"].widget.attrs["placeholder"] = patron.masked_personnummer
+    if request.method == "GET":
+        services.log_access(
+            patron=patron, staff=request.user, library=request.working_library, now=timezone.now()
+        )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_patron(patron=patron, details=_details(form), now=timezone.now())
+            details = _details(form)
+            if not details.personnummer.strip():
+                details = replace(details, personnummer=patron.personnummer or "")
+            services.update_patron(patron=patron, details=details, now=timezone.now())
         except services.PatronRefused as refused:
             _refused(form, refused)
         else:

@@ -208,3 +208,48 @@ def test_detail_page_query_count_is_constant(
         Card.objects.create(patron=adult_patron, number=next_card_number())
     with django_assert_max_num_queries(len(first.captured_queries)):
         client.get(f"/staff/patrons/{adult_patron.pk}/")
+
+
+def test_edit_keeps_the_personnummer_out_of_the_page_and_logs_the_view(
+    client, desk_staff_karlskoga, adult_patron
+):
+    staff_client(client, desk_staff_karlskoga, "KGA")
+    page = client.get(f"/staff/patrons/{adult_patron.pk}/edit/").content.decode()
+    assert "9876" not in page and "19811218-****" in page
+    assert PatronAccess.objects.filter(action="view").count() == 1
+    data = {
+        "first_name": "Anna",
+        "last_name": "Åkesson-Ek",
+        "personnummer": "",
+        "birth_date": "1981-12-18",
+        "category": adult_patron.category_id,
+        "home_library": adult_patron.home_library_id,
+        "preferred_language": "sv",
+        "notice_channel": "email",
+        "email": adult_patron.email,
+    }
+    response = client.post(f"/staff/patrons/{adult_patron.pk}/edit/", data)
+    assert response.status_code == 302
+    adult_patron.refresh_from_db()
+    assert adult_patron.last_name == "Åkesson-Ek" and adult_patron.personnummer == "198112189876"
+    assert PatronAccess.objects.filter(action="edit").count() == 1
+
+
+def test_staff_edit_leaves_the_patrons_loan_history_choice(client, desk_staff_karlskoga):
+    patron = PatronFactory(keeps_loan_history=True)
+    staff_client(client, desk_staff_karlskoga, "KGA")
+    client.post(
+        f"/staff/patrons/{patron.pk}/edit/",
+        {
+            "first_name": patron.first_name,
+            "last_name": "Ny",
+            "birth_date": "1985-04-01",
+            "category": patron.category_id,
+            "home_library": patron.home_library_id,
+            "preferred_language": "sv",
+            "notice_channel": "email",
+            "email": patron.email,
+        },
+    )
+    patron.refresh_from_db()
+    assert patron.last_name == "Ny" and patron.keeps_loan_history
