@@ -73,7 +73,7 @@ def test_lost_item_is_not_renewed(adult_patron, kga, now):
 
 
 def test_others_waiting_refuses_unless_the_rule_allows(adult_patron, kga, now, monkeypatch):
-    monkeypatch.setattr(services, "others_waiting", lambda *, loan: True)
+    monkeypatch.setattr(services, "others_waiting", lambda **kwargs: True)
     loan = LoanFactory(patron=adult_patron)
     with pytest.raises(RenewalRefused) as err:
         renew(loan=loan, library=kga, staff=None, now=now)
