@@ -66,6 +66,12 @@ def manage(*args: str, env: dict[str, str]) -> None:
     subprocess.run([str(PY), "manage.py", *args], cwd=ROOT, env=env, check=True)
 
 
+def embedded_running() -> bool:
+    return (DATA / "postgres" / "postmaster.pid").exists() or (
+        DATA / "redis" / "redis.sock"
+    ).exists()
+
+
 def service_env() -> tuple[dict[str, str], bool]:
     """The environment for children: configured services, or the embedded ones started here.
 
@@ -75,9 +81,7 @@ def service_env() -> tuple[dict[str, str], bool]:
     env = dict(os.environ)
     if env.get("DATABASE_URL") and env.get("REDIS_URL"):
         return env, False
-    was_running = (DATA / "postgres" / "postmaster.pid").exists() or (
-        DATA / "redis" / "redis.sock"
-    ).exists()
+    was_running = embedded_running()
     for name, function in (("DATABASE_URL", "postgres_url"), ("REDIS_URL", "redis_url")):
         if not env.get(name):
             say(f"starting embedded {'PostgreSQL' if name == 'DATABASE_URL' else 'Redis'}")
@@ -123,10 +127,12 @@ def run(args: list[str]) -> int:
     DATA.mkdir(parents=True, exist_ok=True)
     children: list[subprocess.Popen] = []
 
-    def on_sigterm(signum, frame):
+    def interrupt(signum, frame):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, on_sigterm)
+    # Explicit handlers: a shell that starts us in the background leaves SIGINT ignored.
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, interrupt)
     try:
         say("migrating the database")
         manage("migrate", "--noinput", env=env)
@@ -194,7 +200,9 @@ def test(args: list[str]) -> int:
     ensure_venv()
     env = dict(os.environ)
     env.setdefault("PYTHONUNBUFFERED", "1")
-    if not (env.get("DATABASE_URL") and env.get("REDIS_URL")):
+    uses_embedded = not (env.get("DATABASE_URL") and env.get("REDIS_URL"))
+    stop_after = uses_embedded and not embedded_running()
+    if uses_embedded:
         say("no DATABASE_URL/REDIS_URL: tests use the embedded PostgreSQL and Redis")
     if not Path("/usr/bin/chromium").exists():
         say("no /usr/bin/chromium: browser tests will be skipped (apt-get install chromium)")
@@ -203,7 +211,11 @@ def test(args: list[str]) -> int:
         command[3:3] = ["-m", "not slow"]  # scale tests run only when asked for: -m slow
     say(" ".join(command[1:]))
     started = time.monotonic()
-    code = subprocess.run(command, cwd=ROOT, env=env).returncode
+    try:
+        code = subprocess.run(command, cwd=ROOT, env=env).returncode
+    finally:
+        if stop_after:
+            stop_embedded(env)
     say(f"test suite finished in {time.monotonic() - started:.0f} s with exit code {code}")
     if code == 5:
         say("pytest collected no tests: that counts as a failure")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import translation
 
 from libraries.models import Library, StaffRole
 
@@ -57,7 +58,8 @@ def demo_logins() -> str:
     lines = ["  Staff desk (user / password):"]
     for username, password, _name, roles in demo_staff():
         where = ", ".join(code or "all libraries" for code, _ in roles)
-        role = str(Role(roles[0][1]).label).lower()
+        with translation.override("en"):
+            role = str(Role(roles[0][1]).label).lower()
         if username.endswith(("-kga", "-khm")) or username in {"pool", "consortium"}:
             lines.append(f"    {username:<12} {password:<17} {role}, {where}")
     lines.append("    (likewise desk-, cat-, admin- for deg, hfs, sto; password demo-<code>)")
