@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from catalog import api as catalog_api
 from circulation import api as circulation_api
 from libraries import api as libraries_api
 from patrons import api as patrons_api
@@ -9,6 +10,10 @@ from transport import api as transport_api
 
 urlpatterns = [
     path("libraries/", libraries_api.library_list, name="api-libraries"),
+    path("records/", catalog_api.record_list, name="api-records"),
+    path("records/<int:record_id>/", catalog_api.record_detail, name="api-record"),
+    path("items/", catalog_api.ItemList.as_view(), name="api-items"),
+    path("items/<int:item_id>/", catalog_api.item_detail, name="api-item"),
     path("transfers/", transport_api.TransferList.as_view(), name="api-transfers"),
     path("transport/route/", transport_api.route, name="api-transport-route"),
     path("patrons/", patrons_api.patron_list, name="api-patrons"),
