@@ -253,3 +253,19 @@ def test_staff_edit_leaves_the_patrons_loan_history_choice(client, desk_staff_ka
     )
     patron.refresh_from_db()
     assert patron.last_name == "Ny" and patron.keeps_loan_history
+
+
+def test_htmx_search_returns_the_results_fragment(client, desk_staff_karlskoga, adult_patron):
+    PatronFactory(first_name="Anna", last_name="Ödman")
+    staff_client(client, desk_staff_karlskoga, "KGA")
+    fragment = client.post("/staff/patrons/", {"q": "Anna"}, HTTP_HX_REQUEST="true")
+    body = fragment.content.decode()
+    assert body.lstrip().startswith('<div id="results">') and "<html" not in body
+    one = client.post("/staff/patrons/", {"q": card_of(adult_patron)}, HTTP_HX_REQUEST="true")
+    assert one["HX-Redirect"] == f"/staff/patrons/{adult_patron.pk}/"
+
+
+def test_personnummer_search_is_post_only(client, desk_staff_karlskoga, adult_patron):
+    staff_client(client, desk_staff_karlskoga, "KGA")
+    page = client.get("/staff/patrons/", {"q": "811218-9876"}).content.decode()
+    assert "Åkesson" not in page
