@@ -25,7 +25,7 @@ from django.db.models import F, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item
-from circulation import duedates, rules, selectors
+from circulation import duedates, hold_selectors, hold_services, rules, selectors
 from circulation.models import Fee, Loan, OverrideLog
 from circulation.privacy import returned_link_days
 from libraries.models import CalendarException, ConsortiumSettings, Library, StaffRole
@@ -202,10 +202,16 @@ def _patron_refusals(verdict: patron_rules.Verdict) -> list[Refusal]:
 
 
 def item_claim_refusal(*, item: Item, patron: Patron) -> Refusal | None:
-    """Is the item kept for someone else? Holds arrive with the holds issue: until then an
-    item on the hold shelf is always someone else's, and one in transit may be overridden."""
+    """Is the item kept for someone else? A copy on the hold shelf may go to its holder only
+    (staff may override); one in transit may be overridden."""
     if item.status == Item.Status.ON_HOLD_SHELF:
-        return Refusal(ON_HOLD_SHELF, _("The item is on the hold shelf for another patron."))
+        if hold_selectors.shelf_holder_id(item) == patron.pk:
+            return None
+        return Refusal(
+            ON_HOLD_SHELF,
+            _("The item is on the hold shelf for another patron."),
+            overridable=True,
+        )
     if item.status == Item.Status.IN_TRANSIT:
         return Refusal(
             IN_TRANSIT, _("The item is in transit. Check it in first."), overridable=True
@@ -213,9 +219,14 @@ def item_claim_refusal(*, item: Item, patron: Patron) -> Refusal | None:
     return None
 
 
-def others_waiting(*, loan: Loan) -> bool:
-    """Does another patron wait for this loan's item (or title)? Holds arrive later: no."""
-    return False
+def others_waiting(*, loan: Loan, now: datetime) -> bool:
+    """Does another patron wait for this loan's title with no other copy on a shelf for them?"""
+    return hold_selectors.others_waiting(
+        record_id=loan.item.record_id,
+        item_id=loan.item_id,
+        patron_id=loan.patron_id,
+        today=now.astimezone(_tz(loan.rules_library)).date(),
+    )
 
 
 # --- Check out ---------------------------------------------------------------------------
@@ -440,6 +451,9 @@ def _check_out(
         updated_at=now,
     )
     Patron.objects.filter(pk=locked_patron.pk).update(last_activity_at=now)
+    hold_services.after_checkout(
+        item=item, patron=locked_patron, loan=loan, prior_status=item.status, now=now
+    )
     loan.patron = locked_patron
     loan.item = item
     return loan
@@ -451,6 +465,8 @@ def _check_out(
 class Action:
     RESHELVE = "reshelve"
     SEND_HOME = "send_home"
+    HOLD_SHELF = hold_services.HOLD_SHELF  # caught for a hold: on the hold shelf here
+    HOLD_TRANSIT = hold_services.HOLD_TRANSIT  # caught for a hold: to the pickup library
 
 
 @dataclass
@@ -520,13 +536,21 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
         receipt = transport_services.receive_item(item=item, library=library, staff=staff, now=now)
         if receipt is not None and receipt.outcome != "arrived":
             transfer = receipt.transfer
-    if transfer is not None:
+    capture = None
+    if transfer is None and item.status != Item.Status.WITHDRAWN:
+        # Every check-in asks whether the copy can fill a waiting hold (oldest first).
+        capture = hold_services.capture_at_checkin(item=item, library=library, staff=staff, now=now)
+    if capture is not None:
+        destination = Destination(capture.action, capture.library, capture.message)
+        transfer = capture.transfer
+    elif transfer is not None:
         destination = Destination(Action.SEND_HOME, transfer.to_library, receipt.message)
     else:
         destination = destination_after_checkin(item=item, library=library, now=now)
-    new_status = (
-        Item.Status.AVAILABLE if destination.action == Action.RESHELVE else Item.Status.IN_TRANSIT
-    )
+    new_status = {
+        Action.RESHELVE: Item.Status.AVAILABLE,
+        Action.HOLD_SHELF: Item.Status.ON_HOLD_SHELF,
+    }.get(destination.action, Item.Status.IN_TRANSIT)
     if item.status == Item.Status.WITHDRAWN:
         new_status = Item.Status.WITHDRAWN
     Item.objects.filter(pk=item.pk).update(
@@ -554,7 +578,10 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
         loan=loan,
         fee=fee,
         was_on_loan=loan is not None,
-        extra={"transfer": transfer} if transfer is not None else {},
+        extra={
+            **({"transfer": transfer} if transfer is not None else {}),
+            **({"hold": capture.hold} if capture is not None else {}),
+        },
     )
 
 
@@ -688,7 +715,7 @@ def _renewal_refusals(
                 overridable=True,
             )
         )
-    if not effective.renew_when_others_wait and others_waiting(loan=loan):
+    if not effective.renew_when_others_wait and others_waiting(loan=loan, now=now):
         refusals.append(
             Refusal(OTHERS_WAITING, _("Another patron is waiting for this item."), overridable=True)
         )

@@ -15,3 +15,33 @@ def unlink_returned_loans() -> int:
 def anonymize_inactive_patrons() -> dict:
     report = privacy.anonymize_inactive(now=timezone.now())
     return {"anonymized": report.anonymized, "kept": report.kept_for_open_business}
+
+
+# --- Holds: each task takes an id (or nothing), calls a hold service, is idempotent ---------
+
+
+@shared_task
+def send_hold_ready_notice(*, hold_id: int) -> bool:
+    """E-mail "your hold is ready" (enqueued on commit when the copy is shelved); sends once."""
+    from circulation import hold_services
+
+    return hold_services.send_ready_notice(hold_id=hold_id, now=timezone.now())
+
+
+@shared_task
+def target_holds(*, hold_id: int | None = None) -> int:
+    """Put waiting holds' copies on pick lists: one new hold, or all of them (periodic)."""
+    from circulation import hold_services
+
+    report = hold_services.run_targeting(
+        now=timezone.now(), hold_ids=[hold_id] if hold_id is not None else None
+    )
+    return report.targeted
+
+
+@shared_task
+def expire_holds() -> int:
+    """Expire holds not picked up by their deadline; copies go to the next hold or home."""
+    from circulation import hold_services
+
+    return len(hold_services.expire_holds(now=timezone.now()))

@@ -284,6 +284,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "circulation.tasks.anonymize_inactive_patrons",
         "schedule": crontab(hour="3", minute="40", day_of_week="sun"),
     },
+    "holds-expire": {
+        "task": "circulation.tasks.expire_holds",
+        "schedule": crontab(hour="0", minute="20"),
+    },
+    "holds-target": {
+        "task": "circulation.tasks.target_holds",
+        "schedule": crontab(minute="*/15", hour="6-20"),
+    },
 }
 
 # --- Logging: never PINs, passwords, tokens or personnummer -----------------------------
