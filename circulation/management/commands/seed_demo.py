@@ -22,9 +22,10 @@ MEMBER_CODES = ("DEG", "HFS", "KGA", "KHM", "STO")
 # The app loaders, in dependency order: (module, function, what it loads).
 LOADERS = [
     ("transport.demo", "create_demo_network", "transport links"),
-    ("circulation.demo", "create_demo_rules", "lending rules"),
     ("catalog.demo", "load_demo_catalog", "catalog records and items"),
     ("patrons.demo", "create_demo_patrons", "patrons and cards"),
+    # Last: besides the rules it lends some demo items to demo patrons.
+    ("circulation.demo", "create_demo_rules", "lending rules and loans"),
 ]
 
 
