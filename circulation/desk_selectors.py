@@ -93,6 +93,12 @@ def patron_account(patron: Patron, *, now: datetime) -> PatronAccount:
     )
 
 
+def patron_fees(patron: Patron) -> tuple[list[Fee], Decimal]:
+    """The patron's fees, newest first, and the unpaid total. One query."""
+    fees = list(selectors.fees_of_patron(patron))
+    return fees, sum((f.amount for f in fees if f.is_open), Decimal("0.00"))
+
+
 def receipt(*, patron_id: int, loan_ids: list[int]) -> tuple[Patron | None, list[Loan]]:
     """The patron's name and the loans just made, for the checkout receipt. Two queries."""
     patron = Patron.objects.current().only("first_name", "last_name").filter(pk=patron_id).first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from opac import account, catalog_views, views
+from opac import account, catalog_views, loans, views
 
 app_name = "opac"
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("konto/uppgifter/", account.save_details, name="account-details"),
     path("konto/pin/", account.change_pin, name="change-pin"),
     path("konto/mina-uppgifter.json", account.my_data, name="my-data"),
+    path("konto/lan/", loans.my_loans, name="loans"),
+    path("konto/lan/forlang-alla/", loans.renew_all, name="renew-all"),
+    path("konto/lan/<int:loan_id>/forlang/", loans.renew, name="renew"),
+    path("konto/avgifter/", loans.my_fees, name="fees"),
 ]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from circulation.desk_selectors import patron_account
 from circulation.selectors import patron_facts
 from libraries.access import staff_required
 from libraries.models import StaffRole
@@ -124,7 +125,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def _circulation_context(patron: Patron) -> dict:
     """Loans, holds and fees for patrons/_circulation.html: the circulation helper makes this one
     selector call (patron A's page shows only patron A's rows)."""
-    return {}
+    return {"circulation": patron_account(patron, now=timezone.now())}
 
 
 def _detail_context(request: HttpRequest, patron: Patron, **extra) -> dict:
