@@ -1,0 +1,246 @@
+"""Hold pages: the patron's own (OPAC: place, "Mina reservationer", cancel, pause) and the
+desk's (place for a patron, hold shelf, pick list, a title's queue, hold slip). Thin views."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from catalog.models import Item, Record
+from circulation import hold_selectors, hold_services
+from circulation.hold_models import Hold
+from libraries.access import staff_required
+from libraries.models import Library, StaffRole
+from patrons.opac_auth import patron_required
+from patrons.selectors import patron_by_card
+
+DESK = StaffRole.Role.DESK
+
+
+def _library(value: str | None) -> Library | None:
+    return Library.objects.filter(pk=value).first() if value and value.isdigit() else None
+
+
+def _date(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value or "")
+    except ValueError:
+        return None
+
+
+# --- OPAC --------------------------------------------------------------------------------
+
+
+@patron_required
+def opac_place(request: HttpRequest, record_id: int) -> HttpResponse:
+    """Place a hold on a title; the pickup library defaults to the patron's home library."""
+    record = get_object_or_404(Record, pk=record_id)
+    patron = request.patron
+    pickup_id = str(patron.home_library_id)
+    if request.method == "POST":
+        pickup = _library(request.POST.get("pickup_library"))
+        if pickup is None:
+            messages.error(request, _("Choose a pickup library."))
+        else:
+            try:
+                hold_services.place_hold(
+                    patron=patron, record=record, pickup_library=pickup, now=timezone.now()
+                )
+            except hold_services.HoldRefused as refused:
+                messages.error(request, str(refused.message))
+                pickup_id = str(pickup.pk)
+            else:
+                messages.success(
+                    request, _("Your hold is placed. We will tell you when it is ready.")
+                )
+                return redirect("opac_holds:mine")
+    return render(
+        request,
+        "circulation/holds/opac_place.html",
+        {"record": record, "libraries": hold_selectors.pickup_libraries(), "pickup_id": pickup_id},
+    )
+
+
+@patron_required
+def opac_my_holds(request: HttpRequest) -> HttpResponse:
+    """Mina reservationer: each hold with its place in the queue, state and pickup deadline."""
+    return render(
+        request,
+        "circulation/holds/opac_mine.html",
+        {"holds": hold_selectors.holds_of_patron(request.patron), "today": timezone.localdate()},
+    )
+
+
+@require_POST
+@patron_required
+def opac_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """Cancel one of my holds."""
+    hold = hold_selectors.hold_of_patron(request.patron, hold_id)
+    if hold is None:
+        raise Http404
+    try:
+        hold_services.cancel_hold(hold=hold, now=timezone.now(), reason="patron")
+    except hold_services.HoldRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The hold is cancelled."))
+    return redirect("opac_holds:mine")
+
+
+@require_POST
+@patron_required
+def opac_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """Pause one of my holds until a date, or resume it (empty date)."""
+    hold = hold_selectors.hold_of_patron(request.patron, hold_id)
+    if hold is None:
+        raise Http404
+    raw = request.POST.get("until", "")
+    until = _date(raw)
+    if raw and until is None:
+        messages.error(request, _("Give the date as YYYY-MM-DD."))
+        return redirect("opac_holds:mine")
+    try:
+        hold_services.suspend_hold(hold=hold, until=until, now=timezone.now())
+    except hold_services.HoldRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(
+            request, _("The hold is paused.") if until else _("The hold is active again.")
+        )
+    return redirect("opac_holds:mine")
+
+
+# --- Desk --------------------------------------------------------------------------------
+
+
+@staff_required(DESK)
+def shelf(request: HttpRequest) -> HttpResponse:
+    """The working library's hold shelf, copies on their way here, holds not picked up."""
+    library = request.working_library
+    return render(
+        request,
+        "circulation/holds/shelf.html",
+        {
+            "shelf": hold_selectors.hold_shelf(library),
+            "coming": hold_selectors.coming_to_shelf(library),
+            "expired": hold_selectors.recently_expired(library, now=timezone.now()),
+        },
+    )
+
+
+@staff_required(DESK)
+def pick_list(request: HttpRequest) -> HttpResponse:
+    """The hämtlista: copies to take from the shelves here for holds; found / not on shelf."""
+    if request.method == "POST":
+        hold = get_object_or_404(Hold, pk=request.POST.get("hold") or 0)
+        try:
+            if request.POST.get("action") == "found":
+                capture = hold_services.mark_found(
+                    hold=hold,
+                    library=request.working_library,
+                    staff=request.user,
+                    now=timezone.now(),
+                )
+                messages.success(request, capture.message)
+            else:
+                hold_services.mark_not_on_shelf(
+                    hold=hold,
+                    library=request.working_library,
+                    staff=request.user,
+                    now=timezone.now(),
+                )
+                messages.info(request, _("Marked missing; another copy is looked for."))
+        except hold_services.HoldRefused as refused:
+            messages.error(request, str(refused.message))
+        return redirect("holds:pick-list")
+    return render(
+        request,
+        "circulation/holds/pick_list.html",
+        {"lines": hold_selectors.pick_list(request.working_library)},
+    )
+
+
+@staff_required(DESK)
+def place_for_patron(request: HttpRequest) -> HttpResponse:
+    """Place a hold for a patron at the desk: card number, title (record number or a copy's
+    barcode for an item-level hold), pickup library."""
+    form = {
+        "card": request.POST.get("card", ""),
+        "title": request.POST.get("title", request.GET.get("record", "")),
+        "pickup": request.POST.get("pickup_library", str(request.working_library.pk)),
+    }
+    if request.method == "POST":
+        patron = patron_by_card(form["card"])
+        text = form["title"].strip()
+        item = Item.objects.filter(barcode=text).select_related("record").first()
+        record = (
+            item.record
+            if item
+            else (Record.objects.filter(pk=text).first() if text.isdigit() else None)
+        )
+        pickup = _library(form["pickup"])
+        if patron is None:
+            messages.error(request, _("No patron has this library card."))
+        elif record is None:
+            messages.error(request, _("No title has this number or copy barcode."))
+        elif pickup is None:
+            messages.error(request, _("Choose a pickup library."))
+        else:
+            try:
+                hold_services.place_hold(
+                    patron=patron,
+                    record=record,
+                    pickup_library=pickup,
+                    item=item,
+                    staff=request.user,
+                    now=timezone.now(),
+                )
+            except hold_services.HoldRefused as refused:
+                messages.error(request, str(refused.message))
+            else:
+                messages.success(request, _("The hold is placed."))
+                return redirect("holds:queue", record_id=record.pk)
+    return render(
+        request,
+        "circulation/holds/place.html",
+        {"form": form, "libraries": hold_selectors.pickup_libraries()},
+    )
+
+
+@staff_required(DESK)
+def queue(request: HttpRequest, record_id: int) -> HttpResponse:
+    """A title's hold queue; staff move holds up, down, to the top, or cancel them."""
+    record = get_object_or_404(Record, pk=record_id)
+    if request.method == "POST":
+        hold = get_object_or_404(Hold, pk=request.POST.get("hold") or 0, record=record)
+        action = request.POST.get("action", "")
+        try:
+            if action == "cancel":
+                hold_services.cancel_hold(
+                    hold=hold, now=timezone.now(), staff=request.user, reason="staff"
+                )
+            else:
+                hold_services.move_hold(
+                    hold=hold, direction=action, staff=request.user, now=timezone.now()
+                )
+        except hold_services.HoldRefused as refused:
+            messages.error(request, str(refused.message))
+        return redirect("holds:queue", record_id=record.pk)
+    return render(
+        request,
+        "circulation/holds/queue.html",
+        {"record": record, "holds": hold_selectors.queue_for_record(record)},
+    )
+
+
+@staff_required(DESK)
+def slip(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """The hold slip to put in the book on the hold shelf (printable)."""
+    hold = get_object_or_404(Hold, pk=hold_id, state=Hold.State.ON_HOLD_SHELF)
+    return render(request, "circulation/holds/slip.html", {"slip": hold_selectors.hold_slip(hold)})
