@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from libraries.models import Library, StaffRole
 
 ROOT = Path(__file__).resolve().parent.parent
+# Worker logs go here; a fresh clone has no .data/ until the embedded services or a worker run.
+(ROOT / ".data").mkdir(exist_ok=True)
 CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "test-pass-123"
 
