@@ -24,6 +24,7 @@ from circulation.rules import RULE_FIELDS
 from libraries.access import attach_staff
 from libraries.models import Library, StaffRole
 from patrons.models import PatronCategory
+from transport.api import TransferSummarySerializer
 
 
 class LoanSerializer(serializers.ModelSerializer):
@@ -121,6 +122,14 @@ class CheckinOut(serializers.Serializer):
     was_on_loan = serializers.BooleanField()
     loan = LoanSerializer(allow_null=True)
     fee = FeeSerializer(allow_null=True)
+    hold = serializers.SerializerMethodField(help_text="the hold the item was caught for")
+    transfer = TransferSummarySerializer(source="extra.transfer", default=None, allow_null=True)
+
+    def get_hold(self, result) -> dict | None:
+        hold = result.extra.get("hold")
+        if hold is None:
+            return None
+        return {"id": hold.pk, "state": hold.state, "pickup_library": hold.pickup_library.code}
 
 
 @extend_schema(request=CheckoutIn, responses={201: LoanSerializer, 409: RefusalSerializer})
