@@ -16,6 +16,7 @@ from circulation.models import Fee, Loan, OverrideLog
 from patrons.models import Card, PatronBlock
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory
 from tests.conftest import staff_client
+from tests.patrons.conftest import _fast_hashers  # noqa: F401 — fast password hashing here too
 
 pytestmark = pytest.mark.django_db
 
