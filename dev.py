@@ -206,6 +206,7 @@ def test(args: list[str]) -> int:
         say("no DATABASE_URL/REDIS_URL: tests use the embedded PostgreSQL and Redis")
     if not Path("/usr/bin/chromium").exists():
         say("no /usr/bin/chromium: browser tests will be skipped (apt-get install chromium)")
+    DATA.mkdir(parents=True, exist_ok=True)  # worker logs of the tests go there
     command = [str(PY), "-m", "pytest", *args]
     if not any(arg.startswith("-m") for arg in args):
         command[3:3] = ["-m", "not slow"]  # scale tests run only when asked for: -m slow

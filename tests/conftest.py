@@ -107,6 +107,7 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env["DATABASE_URL"] = f"postgresql://{db['USER']}{password}{hostpart}/{db['NAME']}{query}"
     env["REDIS_URL"] = settings.REDIS_URL
     env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
+    (ROOT / ".data").mkdir(exist_ok=True)  # a fresh clone has none
     log = open(ROOT / ".data" / f"worker-{settings.CELERY_TASK_DEFAULT_QUEUE}.log", "w")  # noqa: SIM115
     proc = start_worker(env, log)
     yield proc
