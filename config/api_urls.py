@@ -4,6 +4,7 @@ from django.urls import path
 
 from catalog import api as catalog_api
 from circulation import api as circulation_api
+from circulation import hold_api
 from libraries import api as libraries_api
 from patrons import api as patrons_api
 from transport import api as transport_api
@@ -22,6 +23,9 @@ urlpatterns = [
     path("checkouts/", circulation_api.checkouts, name="api-checkouts"),
     path("checkins/", circulation_api.checkins, name="api-checkins"),
     path("loans/", circulation_api.LoanList.as_view(), name="api-loans"),
+    path("holds/", hold_api.HoldList.as_view(), name="api-holds"),
+    path("holds/<int:hold_id>/cancel/", hold_api.cancel, name="api-hold-cancel"),
+    path("holds/<int:hold_id>/suspend/", hold_api.suspend, name="api-hold-suspend"),
     path("loans/<int:loan_id>/renew/", circulation_api.renew, name="api-loan-renew"),
     path("rules/effective/", circulation_api.effective_rule, name="api-rules-effective"),
 ]
