@@ -49,7 +49,8 @@ def test_api_schema_and_docs_are_served_locally(client):
     assert schema.status_code == 200 and b"openapi" in schema.content
     docs = client.get("/api/docs/").content.decode()
     assert "swagger-ui" in docs
-    assert "cdn" not in docs.lower()
+    # Host names, not the bare letters: the page's random CSRF token can contain "cdn".
+    assert not any(host in docs.lower() for host in ("cdn.", "jsdelivr", "unpkg", "cdnjs"))
 
 
 @pytest.mark.parametrize(
