@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
     path("staff/library/", library_views.choose_library, name="choose-library"),
+    path("staff/calendar/", library_views.opening_calendar, name="opening-calendar"),
     path("staff/", library_views.staff_home, name="staff-home"),
     path("staff/admin/", admin.site.urls),
     path("staff/catalog/", include("catalog.urls")),

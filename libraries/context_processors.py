@@ -1,6 +1,9 @@
 def working_library(request):
     """The working library and roles, for the desk header (set by ``staff_required``)."""
+    access = getattr(request, "staff_access", None)
+    library = getattr(request, "working_library", None)
     return {
-        "working_library": getattr(request, "working_library", None),
-        "staff_access": getattr(request, "staff_access", None),
+        "working_library": library,
+        "staff_access": access,
+        "is_library_admin": bool(access and library and access.has("library_admin", library)),
     }

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from libraries import calendar as cal
+from libraries import services
 from libraries.access import SESSION_KEY, attach_staff, staff_required
+from libraries.models import StaffRole
+from libraries.services import CalendarRefused
 
 
 @login_required
@@ -64,3 +73,76 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
     )
+
+
+WEEKDAY_NAMES = [
+    _("Monday"),
+    _("Tuesday"),
+    _("Wednesday"),
+    _("Thursday"),
+    _("Friday"),
+    _("Saturday"),
+    _("Sunday"),
+]
+
+
+@staff_required(StaffRole.Role.LIBRARY_ADMIN)
+def opening_calendar(request: HttpRequest) -> HttpResponse:
+    """The working library's week, public holidays ahead and its own closed/open days."""
+    library = request.working_library
+    today = timezone.localdate()
+    error = None
+    if request.method == "POST":
+        try:
+            _apply_calendar_post(request, library, today)
+            messages.success(request, _("The calendar was saved."))
+            return redirect("opening-calendar")
+        except (CalendarRefused, ValueError) as exc:
+            error = getattr(exc, "message", _("Give a valid date (YYYY-MM-DD)."))
+    exceptions = list(library.calendar_exceptions.filter(date__gte=today).order_by("date"))
+    calendar = library.calendar(exceptions={e.date: e.is_open for e in exceptions})
+    holidays = [
+        (day, name)
+        for year in (today.year, today.year + 1)
+        for day, name in sorted(cal.swedish_public_holidays(year).items())
+        if today <= day <= today + timedelta(days=365)
+    ]
+    upcoming = [
+        (today + timedelta(days=n), cal.is_open(calendar, today + timedelta(days=n)))
+        for n in range(14)
+    ]
+    return render(
+        request,
+        "libraries/calendar.html",
+        {
+            "library": library,
+            "weekdays": [(i, WEEKDAY_NAMES[i], i in library.open_weekdays) for i in range(7)],
+            "exceptions": exceptions,
+            "holidays": holidays,
+            "upcoming": upcoming,
+            "error": error,
+            "today": today,
+        },
+        status=400 if error else 200,
+    )
+
+
+def _apply_calendar_post(request: HttpRequest, library, today) -> None:
+    action = request.POST.get("action")
+    if action == "weekdays":
+        services.set_open_weekdays(
+            library=library, weekdays={int(d) for d in request.POST.getlist("weekday")}
+        )
+    elif action == "exception":
+        services.set_exception(
+            library=library,
+            day=date.fromisoformat(request.POST.get("date", "")),
+            is_open=request.POST.get("is_open") == "1",
+            reason=request.POST.get("reason", ""),
+            staff=request.user,
+            today=today,
+        )
+    elif action == "remove":
+        services.remove_exception(library=library, exception_id=int(request.POST.get("id", "")))
+    else:
+        raise ValueError(action)
