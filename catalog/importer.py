@@ -303,8 +303,9 @@ def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> 
 
 
 def _load_index(keys) -> MatchIndex:
-    """The existing records any of the batch's keys point at, in one query. Each key kind
-    is its own index scan (a UNION): OR-ing them makes PostgreSQL scan the whole table."""
+    """The existing records any of the batch's keys point at, in one query. Each key is its
+    own index probe (UNION of joins against unnest): OR-ing the kinds, or `&&` with a long
+    array, makes PostgreSQL scan the whole table."""
     controls = [k.control[1] for k in keys if k.control]
     system_numbers = [n for k in keys for n in k.system_numbers]
     isbns = [i for k in keys for i in k.isbns]
@@ -319,9 +320,11 @@ def _load_index(keys) -> MatchIndex:
              WHERE id IN (
                    SELECT id FROM catalog_record WHERE control_number = ANY(%s::varchar[])
                    UNION
-                   SELECT id FROM catalog_record WHERE system_numbers && %s::varchar[]
+                   SELECT r.id FROM unnest(%s::varchar[]) k(v)
+                     JOIN catalog_record r ON r.system_numbers @> ARRAY[k.v]
                    UNION
-                   SELECT id FROM catalog_record WHERE isbns && %s::varchar[])
+                   SELECT r.id FROM unnest(%s::varchar[]) k(v)
+                     JOIN catalog_record r ON r.isbns @> ARRAY[k.v])
              ORDER BY id
             """,
             [controls, system_numbers, isbns],
