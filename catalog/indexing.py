@@ -8,7 +8,7 @@ from django.db import connection
 
 # Title (A) in Swedish stemming and unstemmed; authors (B) unstemmed and stemmed (so "Lindgren"
 # and "Lindgrens" both find her); subjects (C) stemmed; series, summary, publisher, responsibility,
-# classification and ISBNs (D). See docs/catalog-search.md.
+# classification and ISBNs (D). See docs/catalog.md.
 SEARCH_VECTOR_SQL = """
     setweight(to_tsvector('swedish', coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A')
  || setweight(to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(subtitle, '')), 'A')

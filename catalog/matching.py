@@ -1,6 +1,6 @@
 """PURE: does an incoming record describe a title the catalogue already has?
 
-Rules, strongest first (see docs/catalog-matching.md):
+Rules, strongest first (see docs/catalog.md):
 1. the same control number (001) from the same source (003);
 2. a common system number (035 $a, e.g. "(LIBRIS)1234" or "(OCoLC)5678");
 3. a common ISBN (compared as ISBN-13, so 91-… and 978-91-… are the same book) — and titles
