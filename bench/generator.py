@@ -263,7 +263,7 @@ class Generator:
             (None, cat["CHILD"], typ["DVD"], {"max_loans_of_type": 3}),
             # local overrides
             (lib["KGA"], None, typ["DVD"], {"loan_period_days": 7}),
-            (lib["STO"], None, None, {"max_loans_total": 30}),
+            (lib["STO"], cat["ADULT"], None, {"max_loans_total": 30}),
             (lib["HFS"], None, None, {"loan_period_days": 35, "grace_days": 2}),
             (lib["KHM"], cat["CHILD"], None, {"max_loans_total": 30}),
             (lib["DEG"], None, typ["AUDIOBOOK"], {"loan_period_days": 21}),

@@ -1,0 +1,208 @@
+"""Desk operations through the real Django request path in-process (test Client against the
+API, logged-in staff session), the same services called directly, the heavy patron, renew-all,
+and the raw-SQL floor of a checkout."""
+
+from __future__ import annotations
+
+import time
+
+import psycopg
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from bench import fixtures
+from bench.stats import Series, timed
+
+WARMUP = 20
+
+
+def staff_client() -> Client:
+    client = Client()
+    client.force_login(fixtures.bench_user())
+    return client
+
+
+def _post(client: Client, url: str, data: dict, expect: int, series: Series):
+    response = timed(series, lambda: client.post(url, data, content_type="application/json"))
+    if response.status_code != expect:
+        series.errors += 1
+        series.note = f"{response.status_code}: {response.content[:200]!r}"
+        return None
+    return response.json()
+
+
+def run_desk(n: int, *, warmup: int = WARMUP) -> dict[str, Series]:
+    """Checkout → renew → plain check-in on one set of items; checkout → check-in elsewhere
+    (a transfer starts) on another. Warm-up operations are run and not recorded."""
+    client = staff_client()
+    cards = fixtures.normal_cards(200)
+    items = fixtures.available_items(2 * (n + warmup), offset_seed=int(time.time()))
+    desks = fixtures.desks(cards, items)
+    a, b = desks[: n + warmup], desks[n + warmup :]
+    out = {
+        name: Series(name)
+        for name in ("checkout", "renew", "checkin", "checkin_transfer", "warmup")
+    }
+    loans = []
+    for k, desk in enumerate(a):
+        series = out["warmup"] if k < warmup else out["checkout"]
+        body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
+        loan = _post(client, "/api/v1/checkouts/", body, 201, series)
+        loans.append(loan["id"] if loan else None)
+    for k, (desk, loan_id) in enumerate(zip(a, loans, strict=True)):
+        if loan_id is None:
+            continue
+        series = out["warmup"] if k < warmup else out["renew"]
+        _post(client, f"/api/v1/loans/{loan_id}/renew/", {"library": desk.library}, 200, series)
+    for k, desk in enumerate(a):
+        series = out["warmup"] if k < warmup else out["checkin"]
+        result = _post(
+            client, "/api/v1/checkins/", {"barcode": desk.barcode, "library": desk.library}, 200,
+            series,
+        )  # fmt: skip
+        if result and result["action"] != "reshelve":
+            series.note = f"expected reshelve, got {result['action']}"
+    for desk in b:
+        body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
+        _post(client, "/api/v1/checkouts/", body, 201, out["warmup"])
+    for k, desk in enumerate(b):
+        series = out["warmup"] if k < warmup else out["checkin_transfer"]
+        body = {"barcode": desk.barcode, "library": desk.elsewhere}
+        result = _post(client, "/api/v1/checkins/", body, 200, series)
+        if result and result["action"] != "send_home":
+            series.note = f"expected send_home, got {result['action']}"
+    del out["warmup"]
+    return out
+
+
+def run_services(n: int) -> dict[str, Series]:
+    """The same operations calling circulation.services directly (no HTTP layer, no session):
+    the statement counts of the operation itself."""
+    from circulation import services
+    from libraries.models import Library
+
+    user = fixtures.bench_user()
+    libraries = {lib.code: lib for lib in Library.objects.all()}
+    cards = fixtures.normal_cards(200)
+    desks = fixtures.desks(cards, fixtures.available_items(n + 5, offset_seed=7 + int(time.time())))
+    out = {name: Series(f"service_{name}") for name in ("checkout", "renew", "checkin")}
+    loans = []
+    for desk in desks:
+        loans.append(
+            timed(
+                out["checkout"],
+                lambda desk=desk: services.check_out(
+                    card_number=desk.card, barcode=desk.barcode,
+                    library=libraries[desk.library], staff=user, now=timezone.now(),
+                ),
+            )
+        )  # fmt: skip
+    for desk, loan in zip(desks, loans, strict=True):
+        lib = libraries[desk.library]
+        timed(
+            out["renew"],
+            lambda loan=loan, lib=lib: services.renew(
+                loan=loan, library=lib, staff=user, now=timezone.now()
+            ),
+        )
+    for desk in desks:
+        lib = libraries[desk.library]
+        timed(
+            out["checkin"],
+            lambda desk=desk, lib=lib: services.check_in(
+                barcode=desk.barcode, library=lib, staff=user, now=timezone.now()
+            ),
+        )
+    return out
+
+
+def run_heavy(n: int) -> dict[str, Series]:
+    """Checkouts and check-ins for a patron who already has 1,000 open loans."""
+    client = staff_client()
+    cards = fixtures.marked_cards("bench:heavy")
+    if not cards:
+        return {}
+    items = fixtures.available_items(n + WARMUP, offset_seed=3 + int(time.time()))
+    desks = fixtures.desks(cards[:1], items)
+    out = {"heavy_checkout": Series("heavy_checkout"), "heavy_checkin": Series("heavy_checkin")}
+    warm = Series("warmup")
+    for k, desk in enumerate(desks):
+        body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
+        _post(
+            client, "/api/v1/checkouts/", body, 201, warm if k < WARMUP else out["heavy_checkout"]
+        )
+    for k, desk in enumerate(desks):
+        body = {"barcode": desk.barcode, "library": desk.library}
+        _post(client, "/api/v1/checkins/", body, 200, warm if k < WARMUP else out["heavy_checkin"])
+    return out
+
+
+def run_renew_all(limit: int) -> dict[str, Series]:
+    """renew_all for patrons with 100 open loans (one call per patron: each renews 100)."""
+    from circulation import services
+    from libraries.models import Library
+    from patrons.models import Patron
+
+    user = fixtures.bench_user()
+    series = Series("renew_all_100")
+    ids = fixtures.marked_patron_ids("bench:renew-all")[:limit]
+    for patron in Patron.objects.filter(id__in=ids).select_related("home_library"):
+        outcomes = timed(
+            series,
+            lambda patron=patron: services.renew_all(
+                patron=patron, library=patron.home_library, staff=user, now=timezone.now()
+            ),
+        )
+        refused = sum(1 for o in outcomes if not o.renewed)
+        if refused:
+            series.errors += 1
+            series.note = f"{refused} of {len(outcomes)} refused"
+    del Library
+    return {"renew_all_100": series}
+
+
+def run_floor(n: int, checkout: Series) -> dict:
+    """Capture the statements of one real service checkout, then run exactly those statements
+    raw through psycopg, each run in a transaction that is rolled back."""
+    from circulation import services
+    from libraries.models import Library
+
+    user = fixtures.bench_user()
+    desk = fixtures.desks(fixtures.normal_cards(1), fixtures.available_items(1, offset_seed=11))[0]
+    library = Library.objects.get(code=desk.library)
+    connection.queries_log.clear()  # the capture slices the (bounded) log
+    with CaptureQueriesContext(connection) as captured:
+        services.check_out(
+            card_number=desk.card, barcode=desk.barcode, library=library, staff=user,
+            now=timezone.now(),
+        )  # fmt: skip
+    services.check_in(barcode=desk.barcode, library=library, staff=user, now=timezone.now())
+    # Django logs BEGIN/COMMIT too; the floor runs its own transaction and rolls it back.
+    statements = [
+        q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
+    ]
+    settings = connection.settings_dict
+    conninfo = psycopg.conninfo.make_conninfo(
+        dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
+        host=settings["HOST"] or None, port=settings["PORT"] or None,
+    )  # fmt: skip
+    series = Series("floor")
+    with psycopg.connect(conninfo) as raw:
+        for k in range(n + WARMUP):
+            started = time.perf_counter()
+            with raw.cursor() as cursor:
+                for sql in statements:
+                    cursor.execute(sql.encode())
+            raw.rollback()
+            if k >= WARMUP:
+                series.add((time.perf_counter() - started) * 1000, len(statements))
+    floor = series.summary()
+    p50 = checkout.summary()["p50"] if checkout.ms else None
+    return {
+        "floor": floor,
+        "statements": statements,
+        "service_checkout_p50": p50,
+        "overhead_factor": round(p50 / floor["p50"], 2) if p50 and floor["p50"] else None,
+    }
