@@ -106,6 +106,8 @@ def _checkout_response(
     if not request.htmx:
         return redirect("circulation:checkout", patron_id=patron_id)
     summary = desk_selectors.patron_summary(patron_id, now=timezone.now())
+    if summary is None:
+        raise Http404
     return render(
         request,
         "circulation/checkout.html#scanned",
@@ -130,8 +132,6 @@ def checkout(request: HttpRequest, patron_id: int) -> HttpResponse:
             form.cleaned_data["barcode"],
             request.POST.get("override_reason", "").strip(),
         )
-        if request.POST.get("override_reason") is not None and not row["ok"]:
-            row["override_tried"] = True
         return _checkout_response(request, patron_id, state, row, _replaces(request))
     if request.method == "POST" and request.htmx:
         return HttpResponse(status=204)  # an empty scan: nothing to do

@@ -281,3 +281,44 @@ def test_patron_account_page_costs_the_same_queries_with_0_and_40_loans_and_fees
         assert page.count('data-testid="loan-row"') == n
         assert page.count('data-testid="fee-row"') == n
     assert counts[0] == counts[1]
+
+
+def test_an_anonymized_patron_has_no_checkout_page(desk, adult_patron):
+    adult_patron.anonymized_at = timezone.now()
+    adult_patron.save(update_fields=["anonymized_at"])
+    url = f"/staff/circulation/checkout/{adult_patron.pk}/"
+    assert desk.get(url).status_code == 404
+    item = ItemFactory()
+    assert desk.post(url, {"barcode": item.barcode}, **HTMX).status_code == 404
+    assert not Loan.objects.filter(item=item).exists()
+
+
+def test_override_works_without_javascript(client, adult_patron, admin_karlskoga):
+    desk = staff_client(client, admin_karlskoga, "KGA")
+    reference = ItemFactory(item_type=ItemType.objects.get(code="REFERENCE"))
+    url = f"/staff/circulation/checkout/{adult_patron.pk}/"
+    desk.post(url, {"barcode": reference.barcode})
+    page = desk.get(url).content.decode()
+    assert 'name="override_reason"' in page
+    key = page.split('id="row-')[1].split('"')[0]
+    response = desk.post(
+        url, {"barcode": reference.barcode, "override_reason": "Exhibition", "replaces": key}
+    )
+    assert response.status_code == 302
+    assert Loan.objects.open().filter(item=reference).exists()
+    assert desk.get(url).content.decode().count('data-testid="checkout-row"') == 1
+
+
+def test_checking_in_an_item_not_on_loan_is_harmless_and_says_so(desk):
+    item = ItemFactory()
+    text = desk.post(
+        "/staff/circulation/checkin/", {"barcode": item.barcode}, **HTMX
+    ).content.decode()
+    assert "Ställ tillbaka här" in text
+    assert 'data-testid="checkin-fee"' not in text
+
+
+def test_an_empty_scan_does_nothing(desk, adult_patron):
+    url = f"/staff/circulation/checkout/{adult_patron.pk}/"
+    assert desk.post(url, {"barcode": ""}, **HTMX).status_code == 204
+    assert desk.post("/staff/circulation/checkin/", {"barcode": " "}, **HTMX).status_code == 204
