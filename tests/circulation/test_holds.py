@@ -505,3 +505,15 @@ def test_expired_hold_with_nobody_waiting_sends_the_copy_home(network):
     assert item.status == Item.Status.IN_TRANSIT
     home = Transfer.objects.get(item=item, state__in=Transfer.OPEN_STATES)
     assert home.reason == Transfer.Reason.RETURN_HOME and home.to_library == lib("KHM")
+
+
+def test_demo_holds_are_placed_once(network):
+    from circulation.demo_holds import create_demo_holds
+
+    for _ in range(3):
+        record = RecordFactory()
+        ItemFactory(record=record, home_library=lib("KHM"))
+        PatronFactory(home_library=lib("HFS"))
+    assert create_demo_holds(count=3) == 3
+    assert create_demo_holds(count=3) == 0
+    assert Hold.objects.count() == 3
