@@ -7,6 +7,15 @@ from catalog import marc
 from tests.catalog.marcdata import LIBRIS, LOC_SWEDISH, MALFORMED
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """Messages are translated; these tests read the English ones."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
