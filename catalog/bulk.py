@@ -48,3 +48,13 @@ def copy_objects(objs: Sequence[models.Model], fields: Sequence[str]) -> None:
                     value = bytes(value)
                 row.append(value)
             copy.write_row(row)
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> None:
+    """COPY plain tuples into ``table`` (cheaper than model instances for big batches)."""
+    if not rows:
+        return
+    sql = f"COPY {connection.ops.quote_name(table)} ({', '.join(columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row(row)

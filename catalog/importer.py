@@ -16,10 +16,11 @@ from decimal import Decimal, InvalidOperation
 import pymarc
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import marc
-from catalog.bulk import copy_objects, reserve_ids
+from catalog.bulk import copy_objects, copy_rows, reserve_ids
 from catalog.indexing import refresh_library_ids, refresh_search_vectors
 from catalog.matching import Match, MatchIndex, find_match, keys_for
 from catalog.models import Item, ItemType, Record
@@ -65,6 +66,21 @@ RECORD_COLUMNS = [
     "series",
     "summary",
     "library_ids",
+]
+ITEM_COPY_COLUMNS = [
+    "record_id",
+    "barcode",
+    "home_library_id",
+    "current_library_id",
+    "item_type_id",
+    "call_number",
+    "shelf_location",
+    "status",
+    "price",
+    "loan_count",
+    "public_note",
+    "created_at",
+    "updated_at",
 ]
 ITEM_COLUMNS = [
     "record",
@@ -396,8 +412,9 @@ def _write_items(batch, record_ids, context: _Context, report: ImportReport) -> 
     existing = dict(
         Item.objects.filter(barcode__in=[p[4] for p in planned]).values_list("barcode", "record_id")
     )
-    items: list[Item] = []
+    items: list[tuple] = []
     seen: set[str] = set()
+    now = timezone.now()
     media = {rid: u.data.media_type for u, rid in zip(batch, record_ids, strict=True)}
     for number, record_id, holding, lib, barcode in planned:
         if barcode in existing and existing[barcode] == record_id:
@@ -416,20 +433,25 @@ def _write_items(batch, record_ids, context: _Context, report: ImportReport) -> 
             MEDIA_ITEM_TYPE.get(media[record_id], "BOOK")
         )
         items.append(
-            Item(
-                record_id=record_id,
-                barcode=barcode[:32],
-                home_library=lib,
-                current_library=lib,
-                item_type=item_type,
-                call_number=holding.call_number[:80],
-                shelf_location=holding.shelf_location[:80],
-                price=_price(holding.price),
+            (
+                record_id,
+                barcode[:32],
+                lib.id,
+                lib.id,
+                item_type.id,
+                holding.call_number[:80],
+                holding.shelf_location[:80],
+                Item.Status.AVAILABLE.value,
+                _price(holding.price),
+                0,
+                "",
+                now,
+                now,
             )
         )
-    copy_objects(items, ITEM_COLUMNS)
+    copy_rows(Item._meta.db_table, ITEM_COPY_COLUMNS, items)
     report.items_added += len(items)
-    return {item.record_id for item in items}
+    return {row[0] for row in items}
 
 
 def _price(value: str) -> Decimal | None:
