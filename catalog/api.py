@@ -83,7 +83,24 @@ def _lib_id(code: str | None, libraries: dict[str, Library]) -> int | None:
     return lib.id if lib else None
 
 
-@extend_schema(parameters=[RecordSearchFilter], responses=RecordSerializer(many=True))
+SEARCH_PARAMETERS = [
+    OpenApiParameter(
+        "q", OpenApiTypes.STR, description='title:, author:, subject:, isbn:, "phrase"'
+    ),
+    OpenApiParameter("library", OpenApiTypes.STR, description="library code holding a copy"),
+    OpenApiParameter("available", OpenApiTypes.STR, description="library code, copy on the shelf"),
+    OpenApiParameter("media", OpenApiTypes.STR),
+    OpenApiParameter("language", OpenApiTypes.STR),
+    OpenApiParameter("audience", OpenApiTypes.STR),
+    OpenApiParameter("year_from", OpenApiTypes.INT),
+    OpenApiParameter("year_to", OpenApiTypes.INT),
+    OpenApiParameter("sort", OpenApiTypes.STR, enum=["relevance", "newest", "title", "author"]),
+    OpenApiParameter("limit", OpenApiTypes.INT),
+    OpenApiParameter("offset", OpenApiTypes.INT),
+]
+
+
+@extend_schema(parameters=SEARCH_PARAMETERS, responses=RecordSerializer(many=True))
 @api_view(["GET"])
 @permission_classes([AllowAny])
 def record_list(request: Request) -> Response:
