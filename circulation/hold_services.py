@@ -26,6 +26,7 @@ from libraries.models import CalendarException, ConsortiumSettings, Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
 from patrons.selectors import build_facts
+from transport import network_cache
 from transport import selectors as transport_selectors
 from transport import services as transport_services
 from transport.models import Transfer
@@ -566,7 +567,7 @@ def run_targeting(*, now: datetime, hold_ids: list[int] | None = None) -> Target
     targets = holds.choose_targets(
         waiting_holds,
         copies,
-        network=transport_selectors.load_network(now=now),
+        network=network_cache.snapshot(now=now).network,
         now=now,
         not_holdable=not_holdable,
         picks=picks,

@@ -502,7 +502,7 @@ def destination_after_checkin(*, item: Item, library: Library, now: datetime) ->
     """
     if item.home_library_id == library.pk:
         return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
-    if transport_selectors.floats_at(item=item, library=library):
+    if transport_selectors.floats_at(item=item, library=library, now=now):
         # A floating collection: the item stays here (its home library does not change).
         return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
     return Destination(
@@ -553,12 +553,15 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
     }.get(destination.action, Item.Status.IN_TRANSIT)
     if item.status == Item.Status.WITHDRAWN:
         new_status = Item.Status.WITHDRAWN
-    Item.objects.filter(pk=item.pk).update(
-        status=new_status, current_library=library, updated_at=now
-    )
+    starts_transfer = destination.action == Action.SEND_HOME and transfer is None
+    if not starts_transfer and not (capture is not None and capture.transfer is not None):
+        # (A transfer started here or by the hold capture already set the item in transit.)
+        Item.objects.filter(pk=item.pk).update(
+            status=new_status, current_library=library, updated_at=now
+        )
     item.status, item.current_library = new_status, library
     message = destination.message
-    if destination.action == Action.SEND_HOME and transfer is None:
+    if starts_transfer:
         transfer = transport_services.start_transfer(
             item=item,
             from_library=library,

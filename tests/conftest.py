@@ -27,6 +27,9 @@ def _consortium(request):
     """Transactional tests truncate tables, migrations' rows included: put the fixed data back."""
     from circulation.defaults import ensure_all as ensure_common_rules
     from libraries.consortium import ensure_all
+    from transport import network_cache
+
+    network_cache.reset()  # the last test's network was rolled back or truncated
 
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         ensure_all()

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from types import MappingProxyType
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
@@ -54,11 +55,12 @@ def library_names() -> dict[str, str]:
     return {lib.code: short_name(lib) for lib in Library.objects.all()}
 
 
-def floats_at(*, item: Item, library: Library) -> bool:
+def floats_at(*, item: Item, library: Library, now: datetime | None = None) -> bool:
     """Does this item stay at ``library`` when returned there (a floating collection)?"""
-    return FloatingRule.objects.filter(
-        Q(item_type__isnull=True) | Q(item_type_id=item.item_type_id), library=library
-    ).exists()
+    from transport import network_cache
+
+    floating = network_cache.snapshot(now=now or timezone.now()).floating
+    return (library.id, None) in floating or (library.id, item.item_type_id) in floating
 
 
 def floating_pairs() -> set[tuple[int, int | None]]:
@@ -182,5 +184,8 @@ def describe_stops(transfer: Transfer, names: dict[str, str]) -> str:
 
 def next_hop_description(transfer: Transfer, names: dict[str, str] | None = None) -> str:
     """What the desk tells staff: 'Send to Storfors → Karlskoga'."""
-    names = names if names is not None else library_names()
+    if names is None:
+        from transport import network_cache
+
+        names = network_cache.snapshot(now=timezone.now()).names
     return _("Send to %(stops)s") % {"stops": describe_stops(transfer, names)}

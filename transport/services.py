@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Item
 from libraries.models import Library
-from transport import routing, selectors
+from transport import network_cache, routing, selectors
 from transport.models import (
     PackingList,
     PackingListEntry,
@@ -69,7 +69,7 @@ def _provisional_route(
     transfer: Transfer, *, start: str, now: datetime, network: routing.Network | None = None
 ) -> routing.Route | None:
     """Plan from ``start`` and store the hops ahead (hops already travelled stay)."""
-    network = network or selectors.load_network(now=now)
+    network = network or network_cache.snapshot(now=now).network
     try:
         route = routing.plan_route(
             network, start=start, destination=transfer.to_library.code, now=now
@@ -85,7 +85,7 @@ def _provisional_route(
     return route
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def start_transfer(
     *,
     item: Item,
@@ -112,8 +112,9 @@ def start_transfer(
     )
     _provisional_route(transfer, start=from_library.code, now=now)
     try:
-        with transaction.atomic():
-            transfer.save(force_insert=True)
+        # No savepoint: callers lock the item first, so this is a last line of defence, and a
+        # refusal ends the caller's transaction anyway.
+        transfer.save(force_insert=True)
     except IntegrityError:
         raise TransferRefused(
             "already_in_transfer", _("The item is already being sent somewhere.")
@@ -156,7 +157,7 @@ def plan_transfer(
     )
     if transfer is None or transfer.state not in (State.WAITING, State.RECEIVED_AT_HUB):
         return transfer
-    network = network or selectors.load_network(now=now)
+    network = network or network_cache.snapshot(now=now).network
     here = transfer.item.current_library
     ready = now
     for _attempt in range(5):
@@ -197,7 +198,7 @@ def sweep_waiting_transfers(*, now: datetime, batch_size: int = 100) -> int:
     """
     planned = 0
     last_id = 0
-    network = selectors.load_network(now=now)
+    network = network_cache.snapshot(now=now).network
     while True:
         with transaction.atomic():
             ids = list(
@@ -286,7 +287,7 @@ def receive_item(
     )
     if transfer is None:
         return None
-    names = selectors.library_names()
+    names = network_cache.snapshot(now=now).names
     if library.id == transfer.to_library_id:
         transfer.state = State.ARRIVED
         transfer.closed_at = now
