@@ -190,3 +190,46 @@ def test_import_marc_command_dry_run_and_errors(libraries, capsys):
         call_command("import_marc", str(MALFORMED / "nope.mrc"))
     with pytest.raises(CommandError):
         call_command("import_marc", str(LIBRIS / "batch0.xml"), "--library", "XYZ")
+
+
+def test_items_from_a_949_item_field_mapping(libraries, settings):
+    import pymarc
+
+    settings.GRANSLOS = {
+        **settings.GRANSLOS,
+        "ITEM_FIELDS": {
+            "952": {"library": "a", "barcode": "p", "call_number": "o", "item_type": "y"}
+        },
+    }
+    rec = pymarc.Record(leader="00000cam a2200000 a 4500", force_utf8=True)
+    rec.add_field(pymarc.Field(tag="001", data="K1"))
+    rec.add_field(
+        pymarc.Field(
+            tag="245",
+            indicators=["1", "0"],
+            subfields=[pymarc.Subfield("a", "Gösta Berlings saga")],
+        )
+    )
+    for lib, barcode, kind in [("KGA", "KGA90001", "BOOK"), ("HFS", "HFS90001", "REFERENCE")]:
+        rec.add_field(
+            pymarc.Field(
+                tag="952",
+                indicators=[" ", " "],
+                subfields=[
+                    pymarc.Subfield("a", lib),
+                    pymarc.Subfield("p", barcode),
+                    pymarc.Subfield("o", "Hc Lagerlöf"),
+                    pymarc.Subfield("y", kind),
+                ],
+            )
+        )
+    report = import_marc(data=rec.as_marc())
+    assert report.items_added == 2
+    items = {i.barcode: i for i in Item.objects.select_related("item_type", "home_library")}
+    assert items["HFS90001"].item_type.code == "REFERENCE"
+    assert items["KGA90001"].call_number == "Hc Lagerlöf"
+    # The item fields are holdings: they are not kept in the stored bibliographic MARC.
+    from catalog import marc
+
+    stored = marc.from_iso2709(bytes(Record.objects.get().marc))
+    assert stored.get_fields("952") == []
