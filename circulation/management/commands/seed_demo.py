@@ -26,6 +26,8 @@ LOADERS = [
     ("patrons.demo", "create_demo_patrons", "patrons and cards"),
     # Last: besides the rules it lends some demo items to demo patrons.
     ("circulation.demo", "create_demo_rules", "lending rules and loans"),
+    # After the loans: patrons wait for titles held elsewhere; targeting fills the pick lists.
+    ("circulation.demo_holds", "create_demo_holds", "holds and pick lists"),
 ]
 
 
