@@ -59,3 +59,21 @@ def test_desk_checks_out_three_items_and_checks_one_in(page, desk_staff_karlskog
     assert action.inner_text().strip() == "Ställ tillbaka här"
     assert Loan.objects.open().filter(patron=patron).count() == 2
     assert not Loan.objects.open().filter(item=items[1]).exists()
+
+
+def test_a_fast_scanner_loses_no_scan_at_checkin(page, desk_staff_karlskoga):
+    """A scanner types barcodes and Enter faster than the server answers: every scan counts."""
+    from tests.circulation.factories import LoanFactory
+
+    loans = [LoanFactory() for _ in range(5)]
+    page.goto("/staff/")
+    log_in(page, "desk_kga", "Karlskoga bibliotek")
+    page.get_by_role("link", name="Återlämning").click()
+    page.get_by_label("Skanna ett exemplar").focus()
+    for loan in loans:  # no waiting between scans
+        page.keyboard.type(loan.item.barcode, delay=2)
+        page.keyboard.press("Enter")
+    page.wait_for_function("document.querySelectorAll('[data-testid=checkin-action]').length === 5")
+    text = page.locator("#checked-in").inner_text()
+    assert all(loan.item.barcode in text for loan in loans)
+    assert not Loan.objects.open().filter(pk__in=[loan.pk for loan in loans]).exists()
