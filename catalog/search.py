@@ -138,7 +138,9 @@ def _order(qs: QuerySet[Record], parsed: ParsedQuery, sort: str) -> QuerySet[Rec
     if sort == "author":
         return qs.order_by(F("author_sort").asc(nulls_last=True), "title_sort", "id")
     if not parsed.terms:
-        return qs.order_by("-id")
+        # ISBN / barcode / filter-only sets: "id + 0" keeps PostgreSQL from walking the primary
+        # key backwards and filtering every row to find the few matches (LIMIT trap).
+        return qs.order_by(RawSQL("catalog_record.id + 0", [], output_field=FloatField()).desc())
     text = tsquery_text(parsed)
     # An exact title match first, then ts_rank (title A > author B > subject C > rest D).
     score = RawSQL(
@@ -216,8 +218,9 @@ def _facets(qs: QuerySet[Record]) -> tuple[int, Facets]:
              GROUP BY lib
             UNION ALL
             SELECT 'available', i.current_library_id, count(DISTINCT i.record_id)
-              FROM catalog_item i
-             WHERE i.status = 'available' AND i.record_id IN ({ids_sql})
+              FROM ({ids_sql}) m
+              JOIN catalog_item i ON i.record_id = m.id
+             WHERE i.status = 'available'
              GROUP BY i.current_library_id
             """,  # noqa: S608
             [*lib_params, *ids_params],
