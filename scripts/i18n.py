@@ -56,7 +56,16 @@ def missing() -> dict[str, str]:
     import polib
 
     catalogue = polib.pofile(str(PO))
-    return {e.msgid: "" for e in catalogue if not e.obsolete and (not e.msgstr or e.fuzzy)}
+    return {e.msgid: "" for e in catalogue if not e.obsolete and not _translated(e)}
+
+
+def _translated(entry) -> bool:
+    """A plural entry is translated through msgstr[0]/[1] and leaves msgstr empty."""
+    if entry.fuzzy:
+        return False
+    if entry.msgid_plural:
+        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
+    return bool(entry.msgstr)
 
 
 def apply(path: str) -> None:
