@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CirculationConfig(AppConfig):
     name = "circulation"
     verbose_name = _("Circulation")
+
+    def ready(self) -> None:
+        # Catalog shows "On loan until 12 March" on the record page; loans live here, and
+        # catalog may not import circulation, so circulation hands it the due dates.
+        from catalog.selectors import register_due_date_provider
+        from circulation.selectors import local_due_dates_of_items
+
+        register_due_date_provider(local_due_dates_of_items)

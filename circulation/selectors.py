@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -142,6 +142,16 @@ def due_dates_of_items(item_ids: Iterable[int]) -> dict[int, datetime]:
     )
 
 
+def local_due_dates_of_items(item_ids: Iterable[int]) -> dict[int, date]:
+    """item id → the day (Europe/Stockholm) its open loan is due. One query, only when asked."""
+    ids = list(item_ids)
+    if not ids:
+        return {}
+    return {
+        item_id: timezone.localtime(due).date() for item_id, due in due_dates_of_items(ids).items()
+    }
+
+
 # --- Fees --------------------------------------------------------------------------------
 
 
@@ -167,6 +177,21 @@ def rule_rows(
         rule.as_row()
         for rule in LoanRule.objects.applicable(
             library_id=library_id, category_id=category_id, item_type_id=item_type_id
+        )
+    ]
+
+
+def rule_rows_for_many(
+    *, library_ids: Iterable[int], category_id: int, item_type_ids: Iterable[int]
+) -> list[rules.RuleRow]:
+    """The stored rules that can apply to any (library, category, item type) of these
+    libraries and item types; ``rules.resolve`` picks each combination's own. One query."""
+    return [
+        rule.as_row()
+        for rule in LoanRule.objects.applicable_to_any(
+            library_ids=list(library_ids),
+            category_id=category_id,
+            item_type_ids=list(item_type_ids),
         )
     ]
 
