@@ -120,17 +120,23 @@ def shelf_holder_id(item: Item) -> int | None:
     )
 
 
-def others_waiting(*, record_id: int, item_id: int, patron_id: int | None, today: date) -> bool:
-    """Does someone else wait for this title with no other copy on a shelf to serve them?
+def items_with_others_waiting(
+    *, item_ids: list[int], patron_id: int | None, today: date
+) -> set[int]:
+    """Of these copies, the ones whose title someone else waits for with no other copy on a shelf.
 
-    Counts the waiting, not suspended holds another patron has on the title (or on this copy),
-    and the title's other copies on a shelf; true when the holds outnumber the copies. One query.
+    For each copy: counts the waiting, not suspended holds another patron has on its title (or
+    on this copy), and the title's other copies on a shelf; the copy is in the answer when the
+    holds outnumber the copies. One query for any number of copies (renew-all asks for all of a
+    patron's loans at once).
     """
+    if not item_ids:
+        return set()
     waiting = (
         Hold.objects.waiting()
         .not_suspended(today=today)
-        .filter(record=OuterRef("pk"))
-        .filter(Q(requested_item__isnull=True) | Q(requested_item_id=item_id))
+        .filter(record=OuterRef("record_id"))
+        .filter(Q(requested_item__isnull=True) | Q(requested_item_id=OuterRef("pk")))
         .exclude(patron_id=patron_id)
         .order_by()
         .values("record")
@@ -139,24 +145,32 @@ def others_waiting(*, record_id: int, item_id: int, patron_id: int | None, today
     )
     on_shelf = (
         Item.objects.filter(
-            record=OuterRef("pk"), status=Item.Status.AVAILABLE, item_type__not_for_loan=False
+            record=OuterRef("record_id"),
+            status=Item.Status.AVAILABLE,
+            item_type__not_for_loan=False,
         )
-        .exclude(pk=item_id)
+        .exclude(pk=OuterRef("pk"))
         .order_by()
         .values("record")
         .annotate(n=Count("id"))
         .values("n")[:1]
     )
-    row = (
-        Record.objects.filter(pk=record_id)
+    return set(
+        Item.objects.filter(pk__in=item_ids)
         .annotate(
             waiting=Coalesce(Subquery(waiting, output_field=IntegerField()), Value(0)),
             on_shelf=Coalesce(Subquery(on_shelf, output_field=IntegerField()), Value(0)),
         )
-        .values("waiting", "on_shelf")
-        .first()
+        .filter(waiting__gt=F("on_shelf"))
+        .values_list("pk", flat=True)
     )
-    return row is not None and row["waiting"] > row["on_shelf"]
+
+
+def others_waiting(*, item_id: int, patron_id: int | None, today: date) -> bool:
+    """Does someone else wait for this copy's title with no other copy on a shelf? One query."""
+    return item_id in items_with_others_waiting(
+        item_ids=[item_id], patron_id=patron_id, today=today
+    )
 
 
 def pickup_libraries() -> list[Library]:
