@@ -130,11 +130,3 @@ def run_routing(items: int) -> dict:
         "sweep_seconds": round(took, 2),
         "pure_planner": (pure.stdout or pure.stderr).strip().splitlines()[-1:],
     }
-
-
-def holds_available() -> bool:
-    try:
-        from circulation.hold_models import Hold  # noqa: F401
-    except ImportError:
-        return False
-    return "circulation_hold" in connection.introspection.table_names()

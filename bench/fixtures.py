@@ -70,7 +70,8 @@ def marked_patron_ids(note: str) -> list[int]:
 
 def available_items(limit: int, *, offset_seed: int = 0) -> list[tuple[str, str, str]]:
     """(barcode, home library code, another library code) of loanable books on the shelf at
-    home, in a stable pseudo-random order; ``offset_seed`` picks a different slice."""
+    home, of titles nobody waits for (their check-in catches no hold), in a stable
+    pseudo-random order; ``offset_seed`` picks a different slice."""
     rows = _rows(
         """
         SELECT i.barcode, h.code,
@@ -84,12 +85,51 @@ def available_items(limit: int, *, offset_seed: int = 0) -> list[tuple[str, str,
          WHERE i.status = 'available' AND i.current_library_id = i.home_library_id
            AND NOT EXISTS (SELECT 1 FROM circulation_loan l
                             WHERE l.item_id = i.id AND l.returned_at IS NULL)
+           AND NOT EXISTS (SELECT 1 FROM circulation_hold h
+                            WHERE h.record_id = i.record_id AND h.state = 'waiting')
          ORDER BY md5(i.id::text || %s)
          LIMIT %s
         """,
         [str(offset_seed), limit],
     )
     return [(r[0], r[1], r[2]) for r in rows]
+
+
+def hold_checkins(limit: int, *, seed: int = 0) -> list[tuple[str, str]]:
+    """(barcode, library code) of lent books whose title has a waiting hold, one per title, with
+    the pickup library of the title's first title-level, not paused hold in queue order:
+    checking the copy in there catches that hold and puts the copy on the hold shelf."""
+    rows = _rows(
+        """
+        WITH lent AS (
+            SELECT i.id, i.barcode, i.record_id,
+                   row_number() OVER (PARTITION BY i.record_id ORDER BY i.id) AS k
+              FROM circulation_loan l
+              JOIN catalog_item i ON i.id = l.item_id
+              JOIN catalog_itemtype t ON t.id = i.item_type_id AND t.code = 'BOOK'
+             WHERE l.returned_at IS NULL
+               AND EXISTS (SELECT 1 FROM circulation_hold h
+                            WHERE h.record_id = i.record_id AND h.state = 'waiting')
+               AND NOT EXISTS (SELECT 1 FROM circulation_hold h
+                                WHERE h.requested_item_id = i.id AND h.state = 'waiting')
+        ), queue AS (
+            SELECT h.record_id, h.pickup_library_id,
+                   row_number() OVER (PARTITION BY h.record_id ORDER BY h.queue_key, h.id) AS k
+              FROM circulation_hold h
+             WHERE h.state = 'waiting' AND h.requested_item_id IS NULL
+               AND (h.suspended_until IS NULL OR h.suspended_until < current_date)
+        )
+        SELECT lent.barcode, lib.code
+          FROM lent
+          JOIN queue USING (record_id, k)
+          JOIN libraries_library lib ON lib.id = queue.pickup_library_id
+         WHERE lent.k = 1
+         ORDER BY md5(lent.id::text || %s)
+         LIMIT %s
+        """,
+        [str(seed), limit],
+    )
+    return [(r[0], r[1]) for r in rows]
 
 
 def desks(cards: list[str], items: list[tuple[str, str, str]]) -> list[Desk]:

@@ -4,9 +4,11 @@ Shape (see docs/performance.md): Swedish titles and authors, Zipf-distributed po
 and loans follow it), items and patrons spread over the five libraries by population, patron
 categories by age, 1.5 % heavy borrowers with 100–1,000 loans in their kept history, a lending
 rule matrix with local overrides, open loans (some overdue), five years of returned loans (most
-without the patron link, as Swedish libraries cut it at return), a few open fees, and transfers
-in flight. Benchmark fixtures: institution patrons with 1,000 open loans (``staff_note``
-"bench:heavy"), patrons with 100 open loans ("bench:renew-all") and a desk user "bench".
+without the patron link, as Swedish libraries cut it at return), a few open fees, transfers
+in flight, and holds: queues on popular titles whose oldest holds already caught a copy (on the
+hold shelf or on their way), a few item-level and paused holds, and closed ones. Benchmark
+fixtures: institution patrons with 1,000 open loans (``staff_note`` "bench:heavy"), patrons
+with 100 open loans ("bench:renew-all") and a desk user "bench".
 
 Everything is planned in memory, then each table is written with one COPY inside one
 transaction; secondary indexes of the big tables are dropped first and rebuilt at the end
@@ -39,6 +41,7 @@ BIG_TABLES = (
     "circulation_loan",
     "circulation_fee",
     "transport_transfer",
+    "circulation_hold",
 )
 BENCH_USER = "bench"
 BENCH_PASSWORD = "bench-desk-2025"
@@ -54,12 +57,21 @@ class Scale:
     renew_all: int  # patrons with RENEW_ALL_LOANS open loans
     open_share: float = 0.16  # share of items on loan
     transit_share: float = 0.01  # share of items in transport
+    holds: int = 0  # waiting holds (queues on popular titles); caught and closed ones come on top
 
 
 SCALES = {
-    "T0": Scale(records=10_000, items=20_000, patrons=4_000, history=40_000, heavy=1, renew_all=3),
+    "T0": Scale(
+        records=10_000, items=20_000, patrons=4_000, history=40_000, heavy=1, renew_all=3, holds=400
+    ),
     "T1": Scale(
-        records=250_000, items=500_000, patrons=100_000, history=2_000_000, heavy=3, renew_all=30
+        records=250_000,
+        items=500_000,
+        patrons=100_000,
+        history=2_000_000,
+        heavy=3,
+        renew_all=30,
+        holds=21_000,  # ≈ 20,000 of them not paused: what a targeting run looks at
     ),
     "T2": Scale(
         records=1_000_000,
@@ -68,9 +80,13 @@ SCALES = {
         history=3_000_000,
         heavy=3,
         renew_all=30,
+        holds=40_000,
     ),
 }
 HEAVY_LOANS = 1000
+HOLDS_PER_PATRON = 5  # usually at most, well under every rule's "max loans in total" (30+)
+CAUGHT_SHARE = 0.12  # holds (in addition to the waiting ones) that already caught a copy
+CLOSED_SHARE = 0.5  # closed holds (fulfilled, cancelled, expired) per waiting hold
 RENEW_ALL_LOANS = 100
 POPULATION = {"DEG": 9300, "HFS": 6800, "KGA": 30500, "KHM": 24300, "STO": 4000}
 MEDIA = [  # media type, item type code, share
@@ -105,9 +121,12 @@ class GeneratorRefused(Exception):
     pass
 
 
-def scaled(name: str, records: int | None = None) -> Scale:
-    """The named scale, optionally shrunk/grown so it has ``records`` records."""
+def scaled(name: str, records: int | None = None, holds: int | None = None) -> Scale:
+    """The named scale, optionally shrunk/grown so it has ``records`` records (and ``holds``
+    waiting holds)."""
     base = SCALES[name]
+    if holds is not None:
+        base = replace(base, holds=holds)
     if not records or records == base.records:
         return base
     f = records / base.records
@@ -119,6 +138,7 @@ def scaled(name: str, records: int | None = None) -> Scale:
         history=round(base.history * f),
         heavy=1,
         renew_all=max(1, min(base.renew_all, round(base.renew_all * f))),
+        holds=base.holds if holds is not None else max(20, round(base.holds * f)),
     )
 
 
@@ -191,8 +211,8 @@ def reset() -> None:
     """Empty the consortium's data tables (records, items, patrons, loans, transfers…)."""
     _sql(
         "TRUNCATE catalog_record, catalog_item, patrons_patron, patrons_card, circulation_loan,"
-        " circulation_fee, transport_transfer, transport_packinglist, catalog_importjob"
-        " RESTART IDENTITY CASCADE"
+        " circulation_hold, circulation_fee, transport_transfer, transport_packinglist,"
+        " catalog_importjob RESTART IDENTITY CASCADE"
     )
 
 
@@ -589,7 +609,8 @@ class Generator:
                 out = self.now - timedelta(days=age)
                 self._lend(item, p + 1, lib, out, out + timedelta(days=28))
         # Transfers in flight: items returned away from home, on their way.
-        self.transfers: list[tuple[int, int, int]] = []  # item, from lib idx, to lib idx
+        # item, from lib idx, to lib idx, reason (holds add theirs in plan_holds)
+        self.transfers: list[tuple[int, int, int, str]] = []
         for item in rng.sample(range(n_items), int(n_items * s.transit_share)):
             if state[item] != 0:
                 continue
@@ -597,7 +618,7 @@ class Generator:
             here = rng.choice([i for i in range(len(self.lib_codes)) if i != home])
             state[item] = 2
             current[item] = here
-            self.transfers.append((item, here, home))
+            self.transfers.append((item, here, home, "return_home"))
         # History: returned loans, popular items more often.
         self.history_items = array("i", self.pick_items(s.history))
         for item in self.history_items:
@@ -614,10 +635,157 @@ class Generator:
         self.item_last[item] = out
         self.open_loans.append((item, patron_id, lib, out, due))
 
+    # --- holds -----------------------------------------------------------------------------
+    def plan_holds(self) -> None:
+        """Queues on popular titles (Zipf, each queue capped), oldest first; the oldest holds of
+        some titles already caught a copy that is on the hold shelf or on its way (with a
+        transfer); a few holds ask for one copy, a few are paused; older holds are closed.
+
+        Database rules kept: one active hold per patron and title (and none on a title the
+        patron has on loan), a copy fills at most one hold, a caught hold has its copy and a
+        shelved one its pickup deadline; the copies' status follows (on hold shelf / in transit).
+        """
+        s, rng, now = self.s, self.rng, self.now
+        self.hold_rows: list[tuple] = []
+        self.hold_counts: dict[str, int] = {}
+        if s.holds <= 0:
+            return
+        reference = self.types["REFERENCE"]
+        n_libs = len(self.lib_codes)
+        patrons = [p for p in range(s.patrons) if self.patrons[p][0] != "INST"]
+        on_loan = {(pid - 1, self.item_record[item]) for item, pid, *_rest in self.open_loans}
+        cap = min(300, max(10, s.holds // 40))  # the longest queue (a bestseller)
+        caught_quota = round(s.holds * CAUGHT_SHARE)
+        wanted = s.holds + caught_quota
+        # More holds than usual for this many patrons (``--holds``): each may hold a few more.
+        per_patron_cap = min(25, max(HOLDS_PER_PATRON, math.ceil(2 * wanted / len(patrons))))
+        taken: set[tuple[int, int]] = set()
+        per_patron: dict[int, int] = {}
+        queues: dict[int, list[list]] = {}
+        attempts = planned = 0
+        while planned < wanted and attempts < 20 * wanted:
+            attempts += 1
+            record = rng.choices(range(s.records), cum_weights=self.pop_cum)[0]
+            queue = queues.setdefault(record, [])
+            p = patrons[int(rng.random() * len(patrons))]
+            if (
+                len(queue) >= cap
+                or (p, record) in taken
+                or (p, record) in on_loan
+                or per_patron.get(p, 0) >= per_patron_cap
+            ):
+                continue
+            taken.add((p, record))
+            planned += 1
+            per_patron[p] = per_patron.get(p, 0) + 1
+            home = self.lib_codes.index(self.patrons[p][1])
+            pickup = home if rng.random() < 0.9 else rng.randrange(n_libs)
+            placed = now - timedelta(seconds=rng.uniform(3600, 150 * 86400))
+            requested = None
+            if rng.random() < 0.03:
+                k = self.first_item[record] + rng.randrange(self.copies[record])
+                requested = k if self.item_type[k] != reference else None
+            paused = (
+                self.today + timedelta(days=rng.randint(1, 60)) if rng.random() < 0.04 else None
+            )
+            # [patron idx, record, pickup idx, placed, requested item, paused until, state, item]
+            queue.append([p, record, pickup, placed, requested, paused, "waiting", None])
+        # The oldest holds of a title caught its copies that were on the shelf.
+        caught = 0
+        titles = [r for r, q in queues.items() if q]
+        rng.shuffle(titles)
+        for record in titles:
+            queue = queues[record]
+            queue.sort(key=lambda h: h[3])
+            first = self.first_item[record]
+            shelf = [
+                k
+                for k in range(first, first + self.copies[record])
+                if self.item_state[k] == 0 and self.item_type[k] != reference
+            ]
+            for hold in queue:
+                if caught >= caught_quota or not shelf or rng.random() < 0.3:
+                    break
+                if hold[5] is not None:
+                    continue  # paused: skipped, keeps its place
+                if hold[4] is not None and hold[4] not in shelf:
+                    continue
+                item = hold[4] if hold[4] is not None else shelf[0]
+                shelf.remove(item)
+                pickup = hold[2]
+                # Two in three on the hold shelf, the rest on their way (always both kinds).
+                if self.item_current[item] == pickup or caught % 3 != 2:
+                    hold[6] = "on_hold_shelf"
+                    self.item_state[item] = 4
+                    self.item_current[item] = pickup
+                else:
+                    hold[6] = "in_transit"
+                    self.item_state[item] = 2
+                    self.transfers.append((item, self.item_current[item], pickup, "hold_pickup"))
+                hold[7] = item
+                caught += 1
+        lib_ids = [self.libs[c] for c in self.lib_codes]
+        counts = dict.fromkeys(
+            ("waiting", "paused", "item_level", "in_transit", "on_hold_shelf"), 0
+        )
+        hid = 0
+        for record in titles:
+            for p, rec, pickup, placed, requested, paused, state, item in queues[record]:
+                hid += 1
+                shelved = deadline = notice = None
+                if state == "on_hold_shelf":
+                    shelved = now - timedelta(hours=rng.uniform(1, 96))
+                    last_day = timezone.localdate(shelved) + timedelta(days=7)
+                    deadline = timezone.make_aware(datetime.combine(last_day, datetime.max.time()))
+                    notice = shelved
+                counts[state] += 1
+                counts["paused"] += paused is not None
+                counts["item_level"] += requested is not None
+                self.hold_rows.append(
+                    (
+                        hid, p + 1, rec + 1, None if requested is None else requested + 1,
+                        lib_ids[pickup], state, placed, int(placed.timestamp() * 1_000_000),
+                        paused, None if item is None else item + 1, shelved,
+                        deadline.replace(microsecond=0) if deadline else None, None, "",
+                        notice, notice,
+                    )
+                )  # fmt: skip
+        # Closed holds: picked up, cancelled or not picked up, over the last two years.
+        closed = round(s.holds * CLOSED_SHARE)
+        for _ in range(closed):
+            hid += 1
+            p = patrons[int(rng.random() * len(patrons))]
+            record = rng.choices(range(s.records), cum_weights=self.pop_cum)[0]
+            placed = now - timedelta(days=rng.uniform(150, 730))
+            state = rng.choices(("fulfilled", "cancelled", "expired"), weights=(75, 17, 8))[0]
+            pickup = self.lib_codes.index(self.patrons[p][1])
+            self.hold_rows.append(
+                (
+                    hid, p + 1, record + 1, None, lib_ids[pickup], state, placed,
+                    int(placed.timestamp() * 1_000_000), None, None, None, None,
+                    placed + timedelta(days=rng.uniform(2, 60)),
+                    "Ångrad av låntagaren" if state == "cancelled" else "", None, None,
+                )
+            )  # fmt: skip
+        counts["closed"] = closed
+        counts["titles_with_queue"] = len(titles)
+        counts["longest_queue"] = max(len(q) for q in queues.values())
+        self.hold_counts = counts
+        self.step(f"planned holds: {counts}")
+
+    def write_holds(self) -> None:
+        cols = [
+            "id", "patron_id", "record_id", "requested_item_id", "pickup_library_id", "state",
+            "placed_at", "queue_key", "suspended_until", "item_id", "shelved_at",
+            "pickup_deadline", "closed_at", "cancel_reason", "notice_queued_at", "notice_sent_at",
+        ]  # fmt: skip
+        n = copy_rows("circulation_hold", cols, self.hold_rows)
+        self.step(f"holds written ({n})")
+
     def write_items(self) -> None:
         rng, now = self.rng, self.now
         lib_ids = [self.libs[c] for c in self.lib_codes]
-        status = {0: "available", 1: "on_loan", 2: "in_transit"}
+        status = {0: "available", 1: "on_loan", 2: "in_transit", 4: "on_hold_shelf"}
         cols = [
             "id", "record_id", "barcode", "home_library_id", "current_library_id", "item_type_id",
             "shelf_location", "call_number", "status", "price", "acquired_on", "last_borrowed_at",
@@ -718,10 +886,10 @@ class Generator:
             ["item_id", "from_library_id", "to_library_id", "reason", "state", "route",
              "current_hop", "expected_arrival", "planned_at", "route_problem", "created_at"],
             (
-                (item + 1, lib_ids[a], lib_ids[b], "return_home", "in_transit", routes[a, b][0],
+                (item + 1, lib_ids[a], lib_ids[b], reason, "in_transit", routes[a, b][0],
                  0, routes[a, b][1], now - timedelta(days=1), routes[a, b][2],
                  now - timedelta(days=1))
-                for item, a, b in self.transfers
+                for item, a, b, reason in self.transfers
             ),
         )  # fmt: skip
         self.step(f"fees ({len(fee_patrons)}) and transfers ({len(self.transfers)}) written")
@@ -739,6 +907,7 @@ class Generator:
         self.plan_catalogue()
         self.plan_patrons()
         self.plan_circulation()
+        self.plan_holds()
         with transaction.atomic():
             _sql("SET LOCAL maintenance_work_mem = '512MB'")
             _sql("SET LOCAL synchronous_commit = off")
@@ -752,6 +921,7 @@ class Generator:
             self.write_items()
             self.write_loans()
             self.write_fees_and_transfers()
+            self.write_holds()
             self.finish()
             for _name, definition in indexes:
                 _sql(definition)
@@ -767,6 +937,7 @@ class Generator:
             "open_loans": len(self.open_loans),
             "returned_loans": self.s.history,
             "transfers": len(self.transfers),
+            "holds": self.hold_counts,
             "seconds": round(time.perf_counter() - self.t0, 1),
         }
 

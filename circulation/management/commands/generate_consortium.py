@@ -15,6 +15,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--records", type=int, help="resize the scale to this many records (smoke runs)"
         )
+        parser.add_argument(
+            "--holds", type=int, help="waiting holds to generate (T0 400, T1 20,000, T2 40,000)"
+        )
         parser.add_argument("--seed", type=int, default=2025)
         parser.add_argument(
             "--reset",
@@ -22,7 +25,7 @@ class Command(BaseCommand):
             help="empty the catalogue, patron, loan and transfer tables first",
         )
 
-    def handle(self, *args, scale, records, seed, reset, **options):
+    def handle(self, *args, scale, records, holds, seed, reset, **options):
         if reset:
             generator.reset()
         elif not generator.is_empty():
@@ -30,7 +33,7 @@ class Command(BaseCommand):
                 "The database already holds records, patrons or loans. Use an empty, migrated "
                 "database, or --reset to empty those tables first (this deletes them)."
             )
-        size = generator.scaled(scale, records)
+        size = generator.scaled(scale, records, holds)
         self.stdout.write(f"generating {scale}: {size}")
         summary = generator.Generator(size, seed=seed, log=self.stdout.write).run()
         self.stdout.write(self.style.SUCCESS(f"done: {summary}"))
