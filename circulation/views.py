@@ -205,8 +205,10 @@ def _take_back(request: HttpRequest, barcode: str) -> dict:
         row.update(ok=False, message=str(refused.message))
         return row
     transfer = result.extra.get("transfer")
+    hold = result.extra.get("hold")
     row.update(
         ok=True,
+        hold=hold.pk if hold is not None else None,
         title=result.item.record.title,
         action=result.action,
         message=str(result.message),

@@ -1,9 +1,9 @@
 """A Karlskoga item returned in Kristinehamn travels home via Storfors, seen through the pages.
 
-The circulation desk's check-in page does not exist yet, so the check-in itself is the
-circulation service (exactly what that page will call); everything after it is driven through
-the transport pages in Chromium. Planning is run in-process where the Celery task would run it,
-because a worker process does not share this test's travelled clock.
+Kristinehamn checks the item in on the circulation desk's check-in page, which tells staff the
+route; the crate list, the hub's arrival scan and the home library's check-in follow in Chromium.
+Planning is run in-process where the Celery task would run it, because a worker process does not
+share this test's travelled clock.
 """
 
 from __future__ import annotations
@@ -16,13 +16,12 @@ import time_machine
 from django.utils import timezone
 
 from catalog.models import Item
-from circulation.services import check_in
 from libraries.models import Library
 from tests.conftest import DEMO_PASSWORD
 from tests.transport.factories import ItemFactory
 from transport import services
 from transport.demo import create_demo_network
-from transport.models import PackingList
+from transport.models import PackingList, Transfer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -53,17 +52,19 @@ def test_karlskoga_item_goes_home_via_storfors(
     with time_machine.travel(MONDAY, tick=True):
         create_demo_network()
         item = ItemFactory(barcode="KGA100200")
-        khm = Library.objects.get(code="KHM")
 
-        result = check_in(
-            barcode=item.barcode, library=khm, staff=desk_staff_kristinehamn, now=timezone.now()
-        )
-        transfer = result.extra["transfer"]
-        assert result.message.endswith("Skicka till Storfors → Karlskoga")
+        # Kristinehamn: the desk checks the item in and is told the route.
+        log_in(page, "desk_khm", "Kristinehamns bibliotek")
+        page.locator("header nav").get_by_role("link", name="Återlämning").click()
+        page.get_by_label("Skanna ett exemplar").fill(item.barcode)
+        page.keyboard.press("Enter")
+        row = page.get_by_test_id("checkin-row")
+        assert "Skicka till Storfors → Karlskoga" in row.inner_text()
+        transfer = Transfer.objects.get(item=item)
+        assert transfer.from_library == Library.objects.get(code="KHM")
         services.plan_transfer(transfer_id=transfer.id, now=timezone.now())
 
-        # Kristinehamn: the slip and today's 14:00 crate to Storfors.
-        log_in(page, "desk_khm", "Kristinehamns bibliotek")
+        # The slip and today's 14:00 crate to Storfors.
         page.goto(f"/staff/transport/transfers/{transfer.id}/slip/")
         assert page.get_by_test_id("slip-route").inner_text() == "Storfors → Karlskoga"
         page.goto("/staff/transport/")
@@ -84,8 +85,11 @@ def test_karlskoga_item_goes_home_via_storfors(
         assert onward.link.to_library.code == "KGA"
         services.close_packing_list(packing_list_id=onward.id, staff=None, now=timezone.now())
 
-        # Karlskoga: home, and available on the shelf.
+        # Karlskoga: checked in at home on the ordinary check-in page, back on the shelf.
         log_in(page, "desk_kga", "Karlskoga bibliotek")
-        assert "Framme hemma" in receive(page, item.barcode)
+        page.locator("header nav").get_by_role("link", name="Återlämning").click()
+        page.get_by_label("Skanna ett exemplar").fill(item.barcode)
+        page.keyboard.press("Enter")
+        assert "Ställ tillbaka här" in page.get_by_test_id("checkin-action").inner_text()
         item.refresh_from_db()
         assert (item.status, item.current_library.code) == (Item.Status.AVAILABLE, "KGA")
