@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, ItemType
 from circulation import rules, selectors
+from circulation.hold_models import Hold
 from circulation.models import Fee, Loan, LoanRule, LoanRuleChange
 from libraries.models import ConsortiumSettings, Library
 from patrons import rules as patron_rules
@@ -362,3 +363,31 @@ def effective_for_checkout(
         patron=patron,
         item=item,
     )
+
+
+# --- The desk start page ----------------------------------------------------------------------
+
+
+def loans_made_since(*, library: Library, since: datetime) -> int:
+    """Loans checked out at ``library`` from ``since`` on (returned ones too). One query."""
+    return Loan.objects.filter(checkout_library=library, checked_out_at__gte=since).count()
+
+
+@dataclass(frozen=True)
+class HoldWork:
+    to_pick: int  # copies on the library's pick list (hämtlista)
+    on_shelf: int  # copies waiting on the library's hold shelf
+
+
+def hold_work(*, library: Library) -> HoldWork:
+    """Pick list and hold shelf sizes of ``library``, with their pages' filters. One query."""
+    pick = Q(
+        target_library=library,
+        state=Hold.State.WAITING,
+        target_item__status=Item.Status.AVAILABLE,
+    )
+    shelf = Q(pickup_library=library, state=Hold.State.ON_HOLD_SHELF)
+    counts = Hold.objects.filter(pick | shelf).aggregate(
+        to_pick=Count("id", filter=pick), on_shelf=Count("id", filter=shelf)
+    )
+    return HoldWork(to_pick=counts["to_pick"], on_shelf=counts["on_shelf"])

@@ -6,4 +6,5 @@ def working_library(request):
         "working_library": library,
         "staff_access": access,
         "is_library_admin": bool(access and library and access.has("library_admin", library)),
+        "is_cataloguer": bool(access and library and access.has("cataloguer", library)),
     }

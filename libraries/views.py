@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,8 +49,25 @@ def choose_library(request: HttpRequest) -> HttpResponse:
 
 @staff_required()
 def staff_home(request: HttpRequest) -> HttpResponse:
-    """The desk start page for the working library."""
-    return render(request, "libraries/staff_home.html")
+    """The desk start page: the working library's day in counts, and the desk's main tasks."""
+    from circulation import desk_selectors
+    from transport import selectors as transport_selectors
+
+    library = request.working_library
+    zone = ZoneInfo(library.timezone)
+    today = timezone.now().astimezone(zone).date()
+    return render(
+        request,
+        "libraries/staff_home.html",
+        {
+            "today": today,
+            "loans_today": desk_selectors.loans_made_since(
+                library=library, since=datetime.combine(today, time.min, tzinfo=zone)
+            ),
+            "holds": desk_selectors.hold_work(library=library),
+            "transport": transport_selectors.transport_today(library=library, day=today),
+        },
+    )
 
 
 @require_GET

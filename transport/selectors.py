@@ -189,3 +189,21 @@ def next_hop_description(transfer: Transfer, names: dict[str, str] | None = None
 
         names = network_cache.snapshot(now=timezone.now()).names
     return _("Send to %(stops)s") % {"stops": describe_stops(transfer, names)}
+
+
+@dataclass(frozen=True)
+class TransportToday:
+    crates: int  # crates leaving the library today (and still-open earlier ones)
+    crate_items: int  # items packed in them
+    arriving: int  # open transfers whose destination is the library
+
+
+def transport_today(*, library: Library, day: date) -> TransportToday:
+    """Counts for the desk start page, with the dashboard's filters. Two queries."""
+    crates = (
+        PackingList.objects.filter(link__from_library=library)
+        .filter(Q(departure_date=day) | Q(departure_date__lt=day, closed_at__isnull=True))
+        .aggregate(crates=Count("id", distinct=True), items=Count("entries"))
+    )
+    arriving = Transfer.objects.filter(to_library=library, state__in=Transfer.OPEN_STATES).count()
+    return TransportToday(crates=crates["crates"], crate_items=crates["items"], arriving=arriving)

@@ -53,9 +53,3 @@ def test_a_user_without_roles_is_refused(client, django_user_model):
     user = django_user_model.objects.create_user(username="nobody", password=DEMO_PASSWORD)
     client.force_login(user)
     assert client.get("/staff/library/").status_code == 403
-
-
-def test_staff_home_query_count_is_constant(client, pool_staff, django_assert_max_num_queries):
-    staff_client(client, pool_staff, "DEG")
-    with django_assert_max_num_queries(6):
-        assert client.get("/staff/").status_code == 200
