@@ -135,6 +135,9 @@ def record_list(request: Request) -> Response:
     return Response(
         {
             "count": result.total,
+            # A broad search: more than "count" records match and the facets count the first
+            # "count" of them (docs/catalog.md, "Search at scale").
+            "count_is_lower_bound": result.broad,
             "results": RecordSerializer(result.records, many=True).data,
             "facets": {
                 "library": {by_id[i]: n for i, n in f.library.items() if i in by_id},

@@ -1,19 +1,23 @@
 """Catalogue search: full text over the stored weighted vector, exact lookups, facets, sorting.
 
-One search costs a fixed number of queries whatever the catalogue's size:
+One search costs a fixed number of statements whatever the catalogue's size:
   1. exact barcode / call-number lookup (only for a plain query without field prefixes),
-  2. the page of records (LIMIT/OFFSET),
-  3. total and the record facets in one pass (GROUPING SETS),
-  4. the library facets ("has a copy" from Record.library_ids, "available now" via items).
-The match itself is a GIN index scan on ``search_vector`` (or ``isbns``).
+  2. one statement for the page's ids, the total and all facets: the first SAMPLE + 1 matches are
+     found once (a MATERIALIZED CTE) and everything else is computed from them,
+  3. the page's records by id.
+The match itself is a GIN index scan on ``search_vector`` (or ``isbns``). The work per search
+is bounded by SAMPLE, not by the number of matches (docs/catalog.md, "Search at scale").
 """
+
+# ruff: noqa: S608 — the SQL is put together from ORM-compiled parts (bound parameters) and
+# integer constants; no user text is formatted into it.
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -58,10 +62,13 @@ class SearchResult:
     per_page: int
     facets: Facets
     sort: str
+    broad: bool = False  # more than ``total`` (= SAMPLE) match; facets count the first SAMPLE
+    window: int = 0  # a broad search's records reachable by paging
 
     @property
     def pages(self) -> int:
-        return min(MAX_PAGE, max(1, -(-self.total // self.per_page)))
+        reachable = self.window if self.broad else self.total
+        return min(MAX_PAGE, max(1, -(-reachable // self.per_page)))
 
 
 def _apply_tsquery(qs: QuerySet[Record], parsed: ParsedQuery, prefix: bool) -> QuerySet[Record]:
@@ -130,27 +137,105 @@ def base_queryset(parsed: ParsedQuery, filters: Filters) -> QuerySet[Record]:
     return _apply_filters(qs, filters)
 
 
-def _order(qs: QuerySet[Record], parsed: ParsedQuery, sort: str) -> QuerySet[Record]:
+# Bounded work for broad queries (docs/catalog.md, "Search at scale"). A query matching more than
+# SAMPLE records is "broad": its total reads "more than SAMPLE", its facets count the first SAMPLE
+# matches found, its relevance order ranks those plus the exact-title matches, and the other
+# sorts walk their index. Narrower queries are exact in everything.
+SAMPLE = 1000
+
+
+def _sql(qs: QuerySet) -> tuple[str, list]:
+    sql, params = qs.query.sql_with_params()
+    return sql, list(params)
+
+
+def _page_key(qs: QuerySet[Record], sort: str) -> QuerySet[Record]:
     if sort == "newest":
         return qs.order_by(F("year").desc(nulls_last=True), "-id")
     if sort == "title":
         return qs.order_by("title_sort", "id")
     if sort == "author":
-        return qs.order_by(F("author_sort").asc(nulls_last=True), "title_sort", "id")
-    if not parsed.terms:
-        # ISBN / barcode / filter-only sets: "id + 0" keeps PostgreSQL from walking the primary
-        # key backwards and filtering every row to find the few matches (LIMIT trap).
-        return qs.order_by(RawSQL("catalog_record.id + 0", [], output_field=FloatField()).desc())
-    text = tsquery_text(parsed)
-    # An exact title match first, then ts_rank (title A > author B > subject C > rest D).
-    score = RawSQL(
-        "ts_rank(catalog_record.search_vector, "
-        "(to_tsquery('swedish', %s) || to_tsquery('simple', %s)))"
-        " + CASE WHEN lower(catalog_record.title) = lower(%s) THEN 100 ELSE 0 END",
-        [text, text, parsed.text.strip('"')],
-        output_field=FloatField(),
+        return qs.order_by("author_sort", "title_sort", "id")
+    return qs.order_by("-id")
+
+
+SAMPLE_ORDER = {
+    "newest": "r.year DESC NULLS LAST, r.id DESC",
+    "title": "r.title_sort, r.id",
+    "author": "r.author_sort, r.title_sort, r.id",
+    "relevance": "r.id DESC",
+}
+
+
+def _statement(
+    parsed: ParsedQuery, filters: Filters, sort: str, offset: int, limit: int, facets: bool
+) -> tuple[str, list]:
+    """One statement: the sample of matches (computed once), the page's ids, the total and the
+    facets, as tagged rows (kind, key, number)."""
+    qs = base_queryset(parsed, filters)
+    sample, p_sample = _sql(
+        qs.values("id", "media_type", "language", "audience", "year", "library_ids")[: SAMPLE + 1]
     )
-    return qs.annotate(score=score).order_by("-score", "-id")
+    params: list = [*p_sample]
+    ctes = [f"s AS MATERIALIZED ({sample})", "n AS (SELECT count(*) AS n FROM s)"]
+    broad = f"(SELECT n FROM n) > {SAMPLE}"
+    ranked = sort == "relevance" and bool(parsed.terms)
+    if ranked:
+        # Candidates: the sample, and for a broad query also the exact titles (an index on
+        # lower(title)); they are ranked by ts_rank with the exact title first.
+        exact, p_exact = _sql(
+            qs.annotate(lower_title=Lower("title"))
+            .filter(lower_title=parsed.text.strip('"').lower())
+            .values("id")[:50]
+        )
+        text = tsquery_text(parsed)
+        ctes += [
+            f"e AS MATERIALIZED (SELECT id FROM ({exact}) e0 WHERE {broad})",
+            "c AS (SELECT id FROM s UNION SELECT id FROM e)",
+            f"""pg AS (SELECT r.id FROM catalog_record r JOIN c ON c.id = r.id
+                 ORDER BY ts_rank(r.search_vector,
+                                  to_tsquery('swedish', %s) || to_tsquery('simple', %s))
+                          + CASE WHEN lower(r.title) = %s THEN 100 ELSE 0 END DESC, r.id DESC
+                 LIMIT {limit} OFFSET {offset})""",
+            "w AS (SELECT count(*) AS n FROM c)",
+        ]
+        params += [*p_exact, text, text, parsed.text.strip('"').lower()]
+    else:
+        # A narrow set is sorted from the sample; a broad one walks the sort key's index.
+        walk, p_walk = _sql(_page_key(qs, sort).values("id")[offset : offset + limit])
+        ctes += [
+            f"""pg AS ((SELECT r.id FROM catalog_record r JOIN s ON s.id = r.id
+                        WHERE NOT {broad} ORDER BY {SAMPLE_ORDER[sort]}
+                        LIMIT {limit} OFFSET {offset})
+                       UNION ALL
+                       (SELECT id FROM ({walk}) b WHERE {broad}))""",
+            f"w AS (SELECT {MAX_PAGE * limit} AS n)",
+        ]
+        params += p_walk
+    selects = [
+        "SELECT 'page', id::text, row_number() OVER () FROM pg",
+        "SELECT 'total', NULL, n FROM n",
+        "SELECT 'window', NULL, n FROM w",
+    ]
+    if facets:
+        selects += [
+            """SELECT CASE GROUPING(media_type, language, audience, (year / 10) * 10)
+                        WHEN 7 THEN 'media_type' WHEN 11 THEN 'language'
+                        WHEN 13 THEN 'audience' ELSE 'decade' END,
+                      coalesce(media_type, language, audience, ((year / 10) * 10)::text),
+                      count(*)
+                 FROM (SELECT * FROM s LIMIT %s) f
+             GROUP BY GROUPING SETS ((media_type), (language), (audience), ((year / 10) * 10))""",
+            """SELECT 'library', lib::text, count(*)
+                 FROM (SELECT * FROM s LIMIT %s) f, unnest(f.library_ids) lib GROUP BY lib""",
+            """SELECT 'available', i.current_library_id::text, count(DISTINCT i.record_id)
+                 FROM (SELECT id FROM s LIMIT %s) f
+                 JOIN catalog_item i ON i.record_id = f.id AND i.status = 'available'
+             GROUP BY i.current_library_id""",
+        ]
+        params += [SAMPLE, SAMPLE, SAMPLE]
+    sql = "WITH " + ",\n".join(ctes) + "\n" + "\nUNION ALL\n".join(selects)
+    return sql, params
 
 
 def search(
@@ -162,75 +247,53 @@ def search(
     per_page: int = PER_PAGE,
     with_facets: bool = True,
 ) -> SearchResult:
-    """Search the catalogue; an empty query with no filters finds nothing."""
+    """Search the catalogue; an empty query with no filters finds nothing.
+
+    Statements: the exact barcode/call-number lookup (plain queries only), one statement for
+    the page's ids, total and facets, and the page's records."""
     filters = filters or Filters()
     parsed = parse_query(text)
     sort = sort if sort in SORTS else "relevance"
     page = max(1, min(page, MAX_PAGE))
     if parsed.is_empty and not filters.active():
         return SearchResult(parsed, [], 0, 1, per_page, Facets(), sort)
-    qs = base_queryset(parsed, filters)
-    records = list(
-        _order(qs, parsed, sort).defer("marc", "search_vector", "summary")[
-            (page - 1) * per_page : page * per_page
-        ]
-    )
-    if with_facets:
-        total, facets = _facets(qs)
-    else:
-        total, facets = len(records), Facets()
-    return SearchResult(parsed, records, total, page, per_page, facets, sort)
-
-
-def _facets(qs: QuerySet[Record]) -> tuple[int, Facets]:
-    """Total and facet counts in two aggregate queries over the matching set."""
-    inner, params = qs.values(
-        "id", "media_type", "language", "audience", "year"
-    ).query.sql_with_params()
-    sql = f"""
-        SELECT media_type, language, audience, (year / 10) * 10 AS decade,
-               GROUPING(media_type, language, audience, (year / 10) * 10) AS g, count(*)
-          FROM ({inner}) m
-      GROUP BY GROUPING SETS ((media_type), (language), (audience), ((year / 10) * 10), ())
-    """  # noqa: S608 — inner SQL comes from the ORM with bound parameters
+    sql, params = _statement(parsed, filters, sort, (page - 1) * per_page, per_page, with_facets)
     facets = Facets()
-    total = 0
+    page_ids: list[int] = []
+    total = window = 0
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for media_type, language, audience, decade, grouping, count in cursor.fetchall():
-            if grouping == 15:
-                total = count
-            # GROUPING() sets a bit for each column *not* grouped (media_type is bit 3).
-            elif grouping == 7:
-                facets.media_type.append((media_type, count))
-            elif grouping == 11:
-                facets.language.append((language, count))
-            elif grouping == 13:
-                facets.audience.append((audience, count))
-            elif grouping == 14 and decade is not None:
-                facets.decade.append((decade, count))
-        lib_sql, lib_params = qs.values("id", "library_ids").query.sql_with_params()
-        ids_sql, ids_params = qs.values("id").query.sql_with_params()
-        cursor.execute(
-            f"""
-            SELECT 'has', lib, count(*)
-              FROM ({lib_sql}) m, unnest(m.library_ids) lib
-             GROUP BY lib
-            UNION ALL
-            SELECT 'available', i.current_library_id, count(DISTINCT i.record_id)
-              FROM ({ids_sql}) m
-              JOIN catalog_item i ON i.record_id = m.id
-             WHERE i.status = 'available'
-             GROUP BY i.current_library_id
-            """,  # noqa: S608
-            [*lib_params, *ids_params],
-        )
-        for kind, library_id, count in cursor.fetchall():
-            (facets.library if kind == "has" else facets.available)[library_id] = count
+        rows = cursor.fetchall()
+    for kind, key, number in rows:
+        if kind == "page":
+            page_ids.append(int(key))
+        elif kind == "total":
+            total = number
+        elif kind == "window":
+            window = number
+        elif kind in ("library", "available"):
+            getattr(facets, kind)[int(key)] = number
+        elif kind == "decade":
+            if key is not None:
+                facets.decade.append((int(key), number))
+        else:
+            getattr(facets, kind).append((key, number))
     for name in ("media_type", "language", "audience"):
         getattr(facets, name).sort(key=lambda pair: (-pair[1], pair[0] or ""))
     facets.decade.sort(reverse=True)
-    return total, facets
+    by_id = Record.objects.defer("marc", "search_vector", "summary").in_bulk(page_ids)
+    records = [by_id[i] for i in page_ids if i in by_id]
+    return SearchResult(
+        parsed,
+        records,
+        min(total, SAMPLE),
+        page,
+        per_page,
+        facets,
+        sort,
+        broad=total > SAMPLE,
+        window=window,
+    )
 
 
 def suggest(*, text: str, limit: int = 8) -> list[tuple[int, str]]:
