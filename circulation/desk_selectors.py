@@ -7,7 +7,7 @@ Each function costs a fixed number of queries whatever the number of loans, fees
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db.models import Count, Q
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, ItemType
-from circulation import rules, selectors
+from circulation import hold_selectors, rules, selectors
 from circulation.hold_models import Hold
 from circulation.models import Fee, Loan, LoanRule, LoanRuleChange
 from libraries.models import ConsortiumSettings, Library
@@ -59,12 +59,18 @@ def patron_summary(patron_id: int, *, now: datetime) -> PatronSummary | None:
 
 @dataclass(frozen=True)
 class PatronAccount:
-    """A patron's open loans, fees and (only if they opted in) loan history."""
+    """A patron's open loans, fees, (only if they opted in) loan history and, for staff, the
+    active holds."""
 
     loans: list[Loan]
     fees: list[Fee]
     history: list[Loan] | None  # None: the patron keeps no loan history
     now: datetime
+    holds: list[Hold] | None = None  # None: not asked for (the OPAC shows holds on their own page)
+
+    @property
+    def today(self) -> date:
+        return timezone.localdate(self.now)
 
     @property
     def debt(self) -> Decimal:
@@ -78,8 +84,9 @@ class PatronAccount:
 HISTORY_LIMIT = 200
 
 
-def patron_account(patron: Patron, *, now: datetime) -> PatronAccount:
-    """Loans, fees and history of ``patron`` only. Two queries, three with a history."""
+def patron_account(patron: Patron, *, now: datetime, with_holds: bool = False) -> PatronAccount:
+    """Loans, fees and history of ``patron`` only. Two queries, three with a history, one more
+    with the active holds (with queue positions)."""
     history = None
     if patron.keeps_loan_history:
         history = list(selectors.loan_history(patron)[:HISTORY_LIMIT])
@@ -91,6 +98,7 @@ def patron_account(patron: Patron, *, now: datetime) -> PatronAccount:
         fees=list(selectors.fees_of_patron(patron)),
         history=history,
         now=now,
+        holds=list(hold_selectors.holds_of_patron(patron)) if with_holds else None,
     )
 
 

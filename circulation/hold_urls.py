@@ -9,4 +9,6 @@ urlpatterns = [
     path("place/", hold_views.place_for_patron, name="place"),
     path("title/<int:record_id>/", hold_views.queue, name="queue"),
     path("<int:hold_id>/slip/", hold_views.slip, name="slip"),
+    path("<int:hold_id>/cancel/", hold_views.desk_cancel, name="cancel"),
+    path("<int:hold_id>/suspend/", hold_views.desk_suspend, name="suspend"),
 ]

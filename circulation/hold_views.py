@@ -239,6 +239,42 @@ def queue(request: HttpRequest, record_id: int) -> HttpResponse:
     )
 
 
+@require_POST
+@staff_required(DESK)
+def desk_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """Cancel a patron's hold from the staff patron page; back to that page."""
+    hold = get_object_or_404(Hold, pk=hold_id)
+    try:
+        hold_services.cancel_hold(hold=hold, now=timezone.now(), staff=request.user, reason="staff")
+    except hold_services.HoldRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The hold is cancelled."))
+    return redirect("patrons:detail", patron_id=hold.patron_id)
+
+
+@require_POST
+@staff_required(DESK)
+def desk_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
+    """Pause a patron's waiting hold until a date, or resume it (empty date), from the staff
+    patron page; back to that page."""
+    hold = get_object_or_404(Hold, pk=hold_id)
+    raw = request.POST.get("until", "")
+    until = _date(raw)
+    if raw and until is None:
+        messages.error(request, _("Give the date as YYYY-MM-DD."))
+        return redirect("patrons:detail", patron_id=hold.patron_id)
+    try:
+        hold_services.suspend_hold(hold=hold, until=until, now=timezone.now())
+    except hold_services.HoldRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(
+            request, _("The hold is paused.") if until else _("The hold is active again.")
+        )
+    return redirect("patrons:detail", patron_id=hold.patron_id)
+
+
 @staff_required(DESK)
 def slip(request: HttpRequest, hold_id: int) -> HttpResponse:
     """The hold slip to put in the book on the hold shelf (printable)."""

@@ -125,7 +125,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def _circulation_context(patron: Patron) -> dict:
     """Loans, holds and fees for patrons/_circulation.html: the circulation helper makes this one
     selector call (patron A's page shows only patron A's rows)."""
-    return {"circulation": patron_account(patron, now=timezone.now())}
+    return {"circulation": patron_account(patron, now=timezone.now(), with_holds=True)}
 
 
 def _detail_context(request: HttpRequest, patron: Patron, **extra) -> dict:
