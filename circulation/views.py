@@ -20,6 +20,7 @@ from circulation.forms import CardScanForm, ItemScanForm
 from libraries.access import staff_required
 from libraries.models import StaffRole
 from patrons import selectors as patron_selectors
+from patrons import services as patron_services
 from patrons.models import Card, Patron
 
 Role = StaffRole.Role
@@ -38,6 +39,15 @@ def _checkout_state(request: HttpRequest, patron_id: int) -> dict:
     return state
 
 
+def _open_checkout(request: HttpRequest, patron: Patron) -> None:
+    """Start a checkout session for ``patron`` and write the view of their summary to the access
+    log: once per session, not on every item scan."""
+    request.session[CHECKOUT] = {"patron": patron.pk, "rows": [], "next": 1}
+    patron_services.log_access(
+        patron=patron, staff=request.user, library=request.working_library, now=timezone.now()
+    )
+
+
 def _card_error(number: str) -> str:
     if patron_selectors.card_status(number) in (Card.Status.LOST, Card.Status.REPLACED):
         return _("This card is reported lost or replaced. Ask for the patron's current card.")
@@ -51,7 +61,7 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         patron = patron_selectors.patron_by_card(form.cleaned_data["card"])
         if patron is not None:
-            request.session[CHECKOUT] = {"patron": patron.pk, "rows": [], "next": 1}
+            _open_checkout(request, patron)
             return redirect("circulation:checkout", patron_id=patron.pk)
         form.add_error("card", _card_error(form.cleaned_data["card"]))
     return render(request, "circulation/checkout_start.html", {"form": form})
@@ -138,6 +148,8 @@ def checkout(request: HttpRequest, patron_id: int) -> HttpResponse:
     summary = desk_selectors.patron_summary(patron_id, now=timezone.now())
     if summary is None:
         raise Http404
+    if (request.session.get(CHECKOUT) or {}).get("patron") != patron_id:
+        _open_checkout(request, summary.patron)  # opened from a link, not by a card scan
     return render(
         request,
         "circulation/checkout.html",

@@ -88,7 +88,8 @@ def _refused(refused: services.PatronRefused) -> ValidationError:
 @extend_schema(request=RegisterInputSerializer, responses=PatronSerializer(many=True))
 @api_view(["GET", "POST"])
 def patron_list(request: Request) -> Response:
-    """List patrons (filters: card, name, email, phone, home_library, category) or register one."""
+    """List patrons (filters: card, name, email, phone, home_library, category) or register one.
+    Each patron listed is written to the access log."""
     if request.method == "POST":
         data = RegisterInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -112,6 +113,12 @@ def patron_list(request: Request) -> Response:
     queryset = PatronFilter(request.query_params, queryset=_patrons()).qs
     paginator = LimitOffsetPagination()
     page = paginator.paginate_queryset(queryset, request)
+    services.log_access_many(  # every patron the list shows counts as read
+        patrons=page,
+        staff=request.user,
+        library=getattr(request._request, "working_library", None),
+        now=timezone.now(),
+    )
     return paginator.get_paginated_response(PatronSerializer(page, many=True).data)
 
 
@@ -153,8 +160,16 @@ def asdict_shallow(details: services.PatronDetails) -> dict:
 @extend_schema(responses=PatronSerializer)
 @api_view(["GET"])
 def patron_by_card(request: Request, number: str) -> Response:
-    """The patron whose active card has this number; 404 tells whether the card is blocked."""
+    """The patron whose active card has this number (the read is written to the access log);
+    404 tells whether the card is blocked."""
     patron = _patrons().filter(cards__number=number, cards__status=Card.Status.ACTIVE).first()
     if patron is None:
         return Response({"card_status": selectors.card_status(number)}, status=404)
+    services.log_access(
+        patron=patron,
+        staff=request.user,
+        library=getattr(request._request, "working_library", None),
+        action=PatronAccess.Action.API,
+        now=timezone.now(),
+    )
     return Response(PatronSerializer(patron).data)

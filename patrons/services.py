@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
@@ -442,6 +443,24 @@ def log_access(
     now: datetime,
 ) -> None:
     PatronAccess.objects.create(patron=patron, staff=staff, library=library, action=action, at=now)
+
+
+def log_access_many(
+    *,
+    patrons: Iterable[Patron],
+    staff,
+    library: Library | None,
+    action: str = PatronAccess.Action.API,
+    now: datetime,
+) -> None:
+    """Log that staff saw several patron records at once (a list of search results). One
+    INSERT, none for an empty list."""
+    rows = [
+        PatronAccess(patron=patron, staff=staff, library=library, action=action, at=now)
+        for patron in patrons
+    ]
+    if rows:
+        PatronAccess.objects.bulk_create(rows)
 
 
 # --- Merge, anonymize, delete (library admins) --------------------------------------------

@@ -73,7 +73,8 @@ def test_create_patch_and_lookup(client, desk_staff_karlskoga, adult_patron):
     assert patched.status_code == 200 and patched.json()["email"] == "tove@example.se"
     found = client.get(f"/api/v1/patrons/by-card/{number}/")
     assert found.json()["id"] == patron.pk
-    assert PatronAccess.objects.filter(patron=patron).count() == 1  # the PATCH
+    actions = PatronAccess.objects.filter(patron=patron).values_list("action", flat=True)
+    assert sorted(actions) == ["api", "edit"]  # the PATCH and the look-up by card
 
 
 def test_bad_input_is_refused_and_saves_nothing(client, desk_staff_karlskoga, adult_patron):
