@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 
@@ -144,6 +144,17 @@ def base_queryset(parsed: ParsedQuery, filters: Filters) -> QuerySet[Record]:
 SAMPLE = 1000
 
 
+def _score(text: str, title: str) -> RawSQL:
+    """ts_rank (title A > author B > subject C > rest D) plus 100 for an exact title."""
+    return RawSQL(
+        "ts_rank(catalog_record.search_vector,"
+        " to_tsquery('swedish', %s) || to_tsquery('simple', %s))"
+        " + CASE WHEN lower(catalog_record.title) = %s THEN 100 ELSE 0 END",
+        [text, text, title],
+        output_field=FloatField(),
+    )
+
+
 def _sql(qs: QuerySet) -> tuple[str, list]:
     sql, params = qs.query.sql_with_params()
     return sql, list(params)
@@ -173,33 +184,35 @@ def _statement(
     """One statement: the sample of matches (computed once), the page's ids, the total and the
     facets, as tagged rows (kind, key, number)."""
     qs = base_queryset(parsed, filters)
-    sample, p_sample = _sql(
-        qs.values("id", "media_type", "language", "audience", "year", "library_ids")[: SAMPLE + 1]
-    )
+    ranked = sort == "relevance" and bool(parsed.terms)
+    columns = ["id", "media_type", "language", "audience", "year", "library_ids"]
+    if ranked:
+        # The score is computed while the sample is read (no second visit to the rows).
+        title = parsed.text.strip('"').lower()
+        text = tsquery_text(parsed)
+        qs = qs.annotate(score=_score(text, title))
+        columns.append("score")
+    sample, p_sample = _sql(qs.values(*columns)[: SAMPLE + 1])
     params: list = [*p_sample]
     ctes = [f"s AS MATERIALIZED ({sample})", "n AS (SELECT count(*) AS n FROM s)"]
     broad = f"(SELECT n FROM n) > {SAMPLE}"
-    ranked = sort == "relevance" and bool(parsed.terms)
     if ranked:
-        # Candidates: the sample, and for a broad query also the exact titles (an index on
-        # lower(title)); they are ranked by ts_rank with the exact title first.
+        # A broad query's candidates also include the exact titles, found through the index
+        # on lower(title) alone: a title equal to the query holds all its words.
         exact, p_exact = _sql(
-            qs.annotate(lower_title=Lower("title"))
-            .filter(lower_title=parsed.text.strip('"').lower())
-            .values("id")[:50]
+            _apply_filters(Record.objects.annotate(lower_title=Lower("title")), filters)
+            .filter(lower_title=title)
+            .annotate(score=_score(text, title))
+            .values("id", "score")[:50]
         )
-        text = tsquery_text(parsed)
         ctes += [
-            f"e AS MATERIALIZED (SELECT id FROM ({exact}) e0 WHERE {broad})",
-            "c AS (SELECT id FROM s UNION SELECT id FROM e)",
-            f"""pg AS (SELECT r.id FROM catalog_record r JOIN c ON c.id = r.id
-                 ORDER BY ts_rank(r.search_vector,
-                                  to_tsquery('swedish', %s) || to_tsquery('simple', %s))
-                          + CASE WHEN lower(r.title) = %s THEN 100 ELSE 0 END DESC, r.id DESC
-                 LIMIT {limit} OFFSET {offset})""",
+            f"e AS MATERIALIZED (SELECT id, score FROM ({exact}) e0 WHERE {broad})",
+            "c AS (SELECT id, score FROM s UNION SELECT id, score FROM e)",
+            f"""pg AS (SELECT id FROM c ORDER BY score DESC, id DESC
+                        LIMIT {limit} OFFSET {offset})""",
             "w AS (SELECT count(*) AS n FROM c)",
         ]
-        params += [*p_exact, text, text, parsed.text.strip('"').lower()]
+        params += p_exact
     else:
         # A narrow set is sorted from the sample; a broad one walks the sort key's index.
         walk, p_walk = _sql(_page_key(qs, sort).values("id")[offset : offset + limit])
