@@ -572,7 +572,9 @@ def check_in(*, barcode: str, library: Library, staff, now: datetime) -> Checkin
         )
         message = transport_selectors.next_hop_description(transfer)
     if loan is None:
-        message = f"{_('The item was not on loan.')} {message}"
+        # Not inside the f-string: xgettext does not see msgids there.
+        not_on_loan = _("The item was not on loan.")
+        message = f"{not_on_loan} {message}"
     return CheckinResult(
         item=item,
         action=destination.action,
