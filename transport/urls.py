@@ -14,4 +14,6 @@ urlpatterns = [
     path("links/new/", views.link_edit, name="link-new"),
     path("links/<int:link_id>/", views.link_edit, name="link-edit"),
     path("statistics/", views.statistics, name="statistics"),
+    path("floating/", views.floating_rules, name="floating"),
+    path("floating/<int:rule_id>/remove/", views.floating_remove, name="floating-remove"),
 ]

@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from catalog.models import Item
+from catalog.models import Item, ItemType
 from libraries.access import staff_required
 from libraries.models import Library, StaffRole
-from transport import barcode, selectors, services
+from transport import barcode, floating, selectors, services
 from transport.models import PackingList, Transfer, TransportLink
 from transport.routing import STOCKHOLM
 
@@ -46,6 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "from_me": selectors.in_transit_from(library=library)[:200],
             "missing": selectors.missing_in_transport(library=library),
             "names": selectors.library_names(),
+            "is_admin": request.staff_access.has(Role.LIBRARY_ADMIN, library),
         },
     )
 
@@ -197,6 +198,49 @@ def link_edit(request: HttpRequest, link_id: int | None = None) -> HttpResponse:
         messages.success(request, _("The link was saved."))
         return redirect("transport:links")
     return render(request, "transport/link_form.html", {"form": form, "link": link})
+
+
+# --- Floating collections (library admins, their own library) -----------------------------
+
+
+class FloatingForm(forms.Form):
+    item_type = forms.ModelChoiceField(
+        label=gettext_lazy("Item type"),
+        queryset=ItemType.objects.order_by("code"),
+        required=False,
+        empty_label=gettext_lazy("Every item type"),
+    )
+
+
+@staff_required(Role.LIBRARY_ADMIN)
+def floating_rules(request: HttpRequest) -> HttpResponse:
+    """Which item types float where; the working library's admin adds and removes its own."""
+    form = FloatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        item_type = form.cleaned_data["item_type"]
+        try:
+            floating.declare_floating(library=request.working_library, item_type=item_type)
+        except floating.FloatingRefused as refused:
+            messages.error(request, str(refused.message))
+        else:
+            messages.success(request, _("Returned items stay here from now on."))
+            return redirect("transport:floating")
+    return render(
+        request, "transport/floating.html", {"form": form, "rules": floating.floating_rules()}
+    )
+
+
+@require_POST
+@staff_required(Role.LIBRARY_ADMIN)
+def floating_remove(request: HttpRequest, rule_id: int) -> HttpResponse:
+    """Stop floating: items of the rule's type go home again when returned here."""
+    try:
+        floating.stop_floating(rule_id=rule_id, library=request.working_library)
+    except floating.FloatingRefused as refused:
+        messages.error(request, str(refused.message))
+    else:
+        messages.success(request, _("The floating rule is removed."))
+    return redirect("transport:floating")
 
 
 # --- Statistics ----------------------------------------------------------------------------
