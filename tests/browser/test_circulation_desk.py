@@ -52,7 +52,7 @@ def test_desk_checks_out_three_items_and_checks_one_in(page, desk_staff_karlskog
     assert page.get_by_test_id("receipt-row").count() == 3
     assert items[0].record.title in receipt.inner_text()
 
-    page.get_by_role("link", name="Återlämning").click()
+    page.get_by_role("link", name="Återlämning", exact=True).click()
     page.get_by_label("Skanna ett exemplar").fill(items[1].barcode)
     page.keyboard.press("Enter")
     action = page.get_by_test_id("checkin-action")
@@ -68,7 +68,7 @@ def test_a_fast_scanner_loses_no_scan_at_checkin(page, desk_staff_karlskoga):
     loans = [LoanFactory() for _ in range(5)]
     page.goto("/staff/")
     log_in(page, "desk_kga", "Karlskoga bibliotek")
-    page.get_by_role("link", name="Återlämning").click()
+    page.get_by_role("link", name="Återlämning", exact=True).click()
     page.get_by_label("Skanna ett exemplar").focus()
     for loan in loans:  # no waiting between scans
         page.keyboard.type(loan.item.barcode, delay=2)
