@@ -63,7 +63,7 @@ class SearchResult:
     facets: Facets
     sort: str
     broad: bool = False  # more than ``total`` (= SAMPLE) match; facets count the first SAMPLE
-    window: int = 0  # a broad search's records reachable by paging
+    window: int = 0  # a broad search's records reachable by paging (so far)
 
     @property
     def pages(self) -> int:
@@ -225,9 +225,10 @@ def _statement(
                         LIMIT {limit} OFFSET {offset})
                        UNION ALL
                        (SELECT id FROM ({walk}) b WHERE {broad}))""",
-            f"w AS (SELECT {MAX_PAGE * limit} AS n)",
+            # Unknown how far a broad walk goes: one more page as long as this one is full.
+            "w AS (SELECT count(*) + CASE WHEN count(*) = %s THEN 1 ELSE 0 END + %s AS n FROM pg)",
         ]
-        params += p_walk
+        params += [*p_walk, limit, offset]
     selects = [
         "SELECT 'page', id::text, row_number() OVER () FROM pg",
         "SELECT 'total', NULL, n FROM n",

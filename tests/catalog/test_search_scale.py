@@ -86,3 +86,10 @@ def test_the_opac_page_says_more_than_and_where_facets_were_counted(client, somm
     assert "Fler än 3 titlar" in html or "More than 3 titles" in html
     assert 'class="facet-note"' in html
     assert 'class="facet-note"' not in client.get("/sok/", {"q": "ystad"}).content.decode()
+
+
+def test_a_broad_sorted_search_offers_a_next_page_while_pages_are_full(sommar):
+    first = search(text="sommar", sort="title", per_page=4)
+    assert first.broad and first.pages == 2
+    last = search(text="sommar", sort="title", per_page=4, page=2)
+    assert len(last.records) == 2 and last.pages == 2
