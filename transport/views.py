@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Item, ItemType
 from libraries.access import staff_required
 from libraries.models import Library, StaffRole
-from transport import barcode, floating, selectors, services
+from transport import barcode, floating, moves, selectors, services
 from transport.models import PackingList, Transfer, TransportLink
 from transport.routing import STOCKHOLM
 
@@ -122,6 +122,35 @@ def receive(request: HttpRequest) -> HttpResponse:
     if request.htmx:
         return render(request, "transport/receive.html#result", context)
     return render(request, "transport/receive.html", context)
+
+
+@staff_required(Role.DESK)
+def send(request: HttpRequest) -> HttpResponse:
+    """Send an item on the shelf here to another library (a manual move): barcode, destination."""
+    others = Library.objects.exclude(id=request.working_library.id).order_by("kind", "name")
+    form = {"barcode": "", "to": request.POST.get("to", "")}
+    transfer = None
+    error = ""
+    if request.method == "POST":
+        to_library = next((lib for lib in others if str(lib.id) == form["to"]), None)
+        if to_library is None:
+            error = _("Choose the library to send the item to.")
+            form["barcode"] = request.POST.get("barcode", "")
+        else:
+            try:
+                transfer = moves.send_item(
+                    barcode=request.POST.get("barcode", ""),
+                    from_library=request.working_library,
+                    to_library=to_library,
+                    staff=request.user,
+                    now=timezone.now(),
+                )
+            except moves.MoveRefused as refused:
+                error = str(refused.message)
+    context = {"libraries": others, "form": form, "transfer": transfer, "error": error}
+    if transfer is not None:
+        context["instruction"] = selectors.next_hop_description(transfer)
+    return render(request, "transport/send.html", context, status=400 if error else 200)
 
 
 # --- Links and timetables (library admins for their own library, consortium admins all) ----
