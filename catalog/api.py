@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -113,7 +114,7 @@ def record_list(request: Request) -> Response:
         limit = min(MAX_LIMIT, max(1, int(request.query_params.get("limit", 20))))
         offset = max(0, int(request.query_params.get("offset", 0)))
     except ValueError as exc:
-        raise ValidationError({"limit": "limit and offset are numbers"}) from exc
+        raise ValidationError({"limit": _("limit and offset are numbers")}) from exc
     libraries = {lib.code: lib for lib in Library.objects.all()}
     result = search(
         text=d.get("q") or "",
@@ -185,7 +186,7 @@ def record_detail(request: Request, record_id: int) -> Response | HttpResponse:
     try:
         record, holdings = selectors.record_with_holdings(record_id)
     except Record.DoesNotExist:
-        return Response({"detail": "Not found."}, status=status.HTTP_404_NOT_FOUND)
+        return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
     return Response(RecordDetailSerializer(record, context={"holdings": holdings}).data)
 
 
@@ -222,7 +223,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 def _require_cataloguer(request: Request, library: Library | int) -> None:
     if not attach_staff(request._request).has(StaffRole.Role.CATALOGUER, library):
-        raise PermissionDenied("You are not a cataloguer at that library.")
+        raise PermissionDenied(_("You are not a cataloguer at that library."))
 
 
 class ItemList(generics.ListCreateAPIView):
@@ -273,7 +274,7 @@ def item_detail(request: Request, item_id: int) -> Response:
     serializer.is_valid(raise_exception=True)
     d = dict(serializer.validated_data)
     if "barcode" in d or "record" in d:
-        raise ValidationError({"detail": "barcode and record cannot be changed"})
+        raise ValidationError({"detail": _("barcode and record cannot be changed")})
     try:
         to_library = d.pop("home_library", None)
         if to_library and to_library.id != item.home_library_id:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -86,15 +87,20 @@ def working_library(request: Request, code: str | None) -> Library:
     """The explicit ``library`` (desk role required there) or the session's working library."""
     access = attach_staff(request._request)
     if code:
-        library = Library.objects.filter(code=code.strip().upper()).first()
+        code = code.strip().upper()
+        # Where the staff member may work is known already (cached with the roles).
+        library = next((lib for lib in access.libraries if lib.code == code), None)
+        library = library or Library.objects.filter(code=code).first()
         if library is None:
-            raise ValidationError({"library": "Unknown library code."})
+            raise ValidationError({"library": _("Unknown library code.")})
     else:
         library = getattr(request._request, "working_library", None)
         if library is None:
-            raise ValidationError({"library": "Give a library code or choose a working library."})
+            raise ValidationError(
+                {"library": _("Give a library code or choose a working library.")}
+            )
     if not access.has(StaffRole.Role.DESK, library):
-        raise PermissionDenied("You have no desk role at this library.")
+        raise PermissionDenied(_("You have no desk role at this library."))
     return library
 
 
@@ -233,7 +239,7 @@ def effective_rule(request: Request) -> Response:
     category = PatronCategory.objects.filter(code=params.get("category", "").upper()).first()
     item_type = ItemType.objects.filter(code=params.get("item_type", "").upper()).first()
     if category is None or item_type is None:
-        raise ValidationError({"detail": "Give a known category and item_type code."})
+        raise ValidationError({"detail": _("Give a known category and item_type code.")})
     effective = selectors.effective_rule(library=library, category=category, item_type=item_type)
     fields = {}
     for name in RULE_FIELDS:

@@ -163,7 +163,12 @@ LOGIN_REDIRECT_URL = "choose-library"
 LOGOUT_REDIRECT_URL = "staff-login"
 
 # Sessions: rotate at login (Django does), end at logout, time out when idle.
+# They live in Redis only (the cache above; compose runs it with appendonly): loading and saving
+# a session costs no SQL statement. Not cached_db: it writes every save through to PostgreSQL,
+# and with SESSION_SAVE_EVERY_REQUEST (the idle timeout) that is an UPDATE on every request.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 8)))
+# Each request re-saves the session, so it expires SESSION_COOKIE_AGE after the last request.
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

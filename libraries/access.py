@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -67,11 +70,57 @@ def load_access(user) -> StaffAccess:
     return StaffAccess(frozenset(roles), ordered, consortium_admin)
 
 
+# --- The roles, cached --------------------------------------------------------------------
+#
+# Every staff request needs the roles, and they change a few times a year. The StaffAccess is
+# kept in the cache per user with the version number it was built at: one Redis GET, no SQL.
+# Any write to StaffRole or Library bumps the version (``libraries.apps`` connects the model
+# signals to ``invalidate_access``: cache bookkeeping only). The bump happens at once, so the
+# writing transaction and process see the change, and again after commit, so no process keeps
+# roles it read before the commit. An entry also expires after ACCESS_TTL seconds, so even a raw
+# SQL edit is seen within minutes.
+
+ACCESS_VERSION_KEY = "staff-access:version"
+ACCESS_TTL = 300
+
+
+def cached_access(user) -> StaffAccess:
+    """The staff member's roles from the cache while current, else loaded (one query)."""
+    if not user.is_authenticated:
+        return load_access(user)
+    key = f"staff-access:{user.pk}"
+    found = cache.get_many([ACCESS_VERSION_KEY, key])
+    # The user's own facts are checked too: superuser status, and date_joined in case an id
+    # is ever reused.
+    stamp = (found.get(ACCESS_VERSION_KEY), user.date_joined, user.is_superuser)
+    entry = found.get(key)
+    if entry is not None and entry[0] == stamp:
+        return entry[1]
+    access = load_access(user)
+    cache.set(key, (stamp, access), timeout=ACCESS_TTL)
+    return access
+
+
+def warm_access(*, user, **_signal_kwargs) -> None:
+    """At login: cache the roles now, so the staff member's first page costs no more."""
+    cached_access(user)
+
+
+def invalidate_access(**_signal_kwargs) -> None:
+    _bump_access_version()
+    transaction.on_commit(_bump_access_version)
+
+
+def _bump_access_version() -> None:
+    cache.set(ACCESS_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+
+
 def attach_staff(request: HttpRequest) -> StaffAccess:
-    """Load the staff member's roles and working library onto the request (one query)."""
+    """Load the staff member's roles and working library onto the request (cached; at most
+    one query)."""
     access = getattr(request, "staff_access", None)
     if access is None:
-        access = load_access(request.user)
+        access = cached_access(request.user)
         request.staff_access = access
         request.working_library = access.library(request.session.get(SESSION_KEY))
     return access

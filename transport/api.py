@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -80,7 +81,7 @@ def route(request: Request) -> Response:
     codes = set(Library.objects.values_list("code", flat=True))
     if start not in codes or destination not in codes:
         return Response(
-            {"reason": "unknown_library", "detail": "from and to must be library codes"},
+            {"reason": "unknown_library", "detail": _("from and to must be library codes")},
             status=status.HTTP_400_BAD_REQUEST,
         )
     now = timezone.now()
@@ -89,7 +90,7 @@ def route(request: Request) -> Response:
             now = datetime.fromisoformat(request.query_params["at"])
         except ValueError:
             return Response(
-                {"reason": "bad_time", "detail": "at must be an ISO 8601 date-time"},
+                {"reason": "bad_time", "detail": _("at must be an ISO 8601 date-time")},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         if timezone.is_naive(now):
