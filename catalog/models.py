@@ -125,6 +125,12 @@ class Record(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def language_name(self) -> str:
+        from catalog.languages import language_name
+
+        return language_name(self.language)
+
 
 class ItemQuerySet(models.QuerySet):
     def available_at(self, library: Library):

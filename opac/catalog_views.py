@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.export import record_marc_response
+from catalog.languages import language_name
 from catalog.models import Audience, MediaType, Record
 from catalog.search import Filters, search, suggest
 from libraries.models import Library
@@ -89,7 +90,7 @@ def _facet_groups(result, params, libraries: dict[str, Library]) -> list[dict]:
             lambda code: libraries[code].name,
         ),
         group(_("Media type"), "media", f.media_type, lambda v: media.get(v, v)),
-        group(_("Language"), "language", f.language, lambda v: v),
+        group(_("Language"), "language", f.language, language_name),
         group(_("Audience"), "audience", f.audience, lambda v: audiences.get(v, v)),
     ]
     decades = [
