@@ -20,12 +20,11 @@ from django.utils.translation import gettext as _
 from catalog.models import Item
 from libraries.models import Library
 from transport import network_cache, routing, selectors
-from transport.models import (
-    PackingList,
-    PackingListEntry,
-    Transfer,
-    TransferEvent,
-)
+from transport.models import PackingList, Transfer, TransferEvent
+
+# Planning (route + crate) lives in transport.planning, batch-efficient; its verbs are ours too.
+from transport.planning import plan_transfer as plan_transfer
+from transport.planning import sweep_waiting_transfers as sweep_waiting_transfers
 
 logger = logging.getLogger(__name__)
 State = Transfer.State
@@ -131,88 +130,6 @@ def _enqueue_planning(transfer_id: int) -> None:
     from transport.tasks import plan_transfer_task
 
     transaction.on_commit(lambda: plan_transfer_task.delay(transfer_id=transfer_id))
-
-
-def _lock_crate(hop: dict) -> PackingList:
-    departs = datetime.fromisoformat(hop["departs"])
-    packing_list, _created = PackingList.objects.get_or_create(
-        link_id=hop["link"], departure_date=departs.date()
-    )
-    return PackingList.objects.select_for_update(no_key=True).get(id=packing_list.id)
-
-
-@transaction.atomic
-def plan_transfer(
-    *, transfer_id: int, now: datetime, network: routing.Network | None = None
-) -> Transfer | None:
-    """Plan the route from where the item is and put it in the next departure's crate.
-
-    Idempotent: a transfer already packed, in transit or closed is left as it is.
-    """
-    transfer = (
-        Transfer.objects.select_for_update(of=("self",))
-        .select_related("item__current_library", "to_library")
-        .filter(id=transfer_id)
-        .first()
-    )
-    if transfer is None or transfer.state not in (State.WAITING, State.RECEIVED_AT_HUB):
-        return transfer
-    network = network or network_cache.snapshot(now=now).network
-    here = transfer.item.current_library
-    ready = now
-    for _attempt in range(5):
-        route = _provisional_route(transfer, start=here.code, now=ready, network=network)
-        if route is None:
-            transfer.save(update_fields=["route", "route_problem", "expected_arrival"])
-            return transfer
-        crate = _lock_crate(transfer.hop)
-        if crate.closed_at is None:
-            break
-        # Staff closed this crate early: take the next departure after it.
-        ready = crate.departs_at + timedelta(minutes=1)
-    else:
-        return transfer
-    PackingListEntry.objects.create(
-        packing_list=crate, transfer=transfer, hop_index=transfer.current_hop, added_at=now
-    )
-    transfer.state = State.PACKED
-    transfer.planned_at = now
-    transfer.save(
-        update_fields=["route", "route_problem", "expected_arrival", "state", "planned_at"]
-    )
-    _record(
-        transfer,
-        now=now,
-        library=here,
-        staff=None,
-        note=f"{crate.link} {crate.departure_date.isoformat()}",
-    )
-    return transfer
-
-
-def sweep_waiting_transfers(*, now: datetime, batch_size: int = 100) -> int:
-    """Plan every waiting transfer, one batch per transaction.
-
-    Rows another sweep holds are skipped (SKIP LOCKED), so two sweeps at once share the work
-    and never plan a transfer twice; a batch killed midway rolls back and is picked up again.
-    """
-    planned = 0
-    last_id = 0
-    network = network_cache.snapshot(now=now).network
-    while True:
-        with transaction.atomic():
-            ids = list(
-                Transfer.objects.filter(state=State.WAITING, id__gt=last_id)
-                .order_by("id")
-                .select_for_update(skip_locked=True)
-                .values_list("id", flat=True)[:batch_size]
-            )
-            if not ids:
-                return planned
-            for transfer_id in ids:
-                transfer = plan_transfer(transfer_id=transfer_id, now=now, network=network)
-                planned += transfer is not None and transfer.state == State.PACKED
-            last_id = ids[-1]
 
 
 @transaction.atomic

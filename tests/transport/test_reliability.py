@@ -13,7 +13,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from catalog.models import Item
+from catalog.models import Item, ItemType, Record
 from config.celery import app
 from libraries.models import Library
 from tests.conftest import ROOT, start_worker, stop_worker
@@ -37,12 +37,23 @@ def wait_for(condition, *, timeout: float = 60, every: float = 0.05):
 
 
 def waiting_transfers(count: int, *, at_code="KHM", home_code="KGA") -> list[int]:
-    """Items returned away from home whose transfers wait for planning (no task enqueued)."""
+    """Items returned away from home whose transfers wait for planning (no task enqueued).
+
+    Written set-based: the kill test needs thousands, so that the (batch-efficient) sweep is
+    still running when the worker is killed."""
     here = Library.objects.get(code=at_code)
     home = Library.objects.get(code=home_code)
-    items = ItemFactory.create_batch(
-        count, home_library=home, current_library=here, status=Item.Status.IN_TRANSIT
+    items = ItemFactory.build_batch(
+        count,
+        home_library=home,
+        current_library=here,
+        item_type=ItemType.objects.get(code="BOOK"),
+        status=Item.Status.IN_TRANSIT,
     )
+    records = Record.objects.bulk_create(item.record for item in items)
+    for item, record in zip(items, records, strict=True):
+        item.record = record
+    items = Item.objects.bulk_create(items)
     now = timezone.now()
     return [
         t.id
@@ -161,12 +172,14 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing():
     worker = start_worker(worker_env(queue), log)
     try:
         # 1. The pool process running the batch is killed: the task comes back (acks_late +
-        #    reject_on_worker_lost), a fresh pool process finishes it.
-        ids = waiting_transfers(300)
-        result = sweep_transfers.apply_async(kwargs={"batch_size": 10}, queue=queue)
+        #    reject_on_worker_lost), a fresh pool process finishes it. Small batches of many
+        #    transfers: the sweep must outlast the ~1 s it takes to find the pool process.
+        ids = waiting_transfers(3000)
+        result = sweep_transfers.apply_async(kwargs={"batch_size": 2}, queue=queue)
         assert wait_for(lambda: planned_count(ids) >= 30, every=0.02)
-        assert wait_for(lambda: pid_running(result.id) is not None, timeout=10)
-        child = pid_running(result.id)
+        found: list[int | None] = []  # ask once: each question takes ~1 s
+        assert wait_for(lambda: found.append(pid_running(result.id)) or found[-1], timeout=10)
+        child = found[-1]
         done_before_kill = planned_count(ids)
         os.kill(child, signal.SIGKILL)
         assert done_before_kill < len(ids), "the batch finished before the kill; make it bigger"
@@ -175,8 +188,8 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_duplicates_nothing():
 
         # 2. The whole worker dies (SIGKILL to every process); a new worker is started and the
         #    periodic sweep runs again: every item is planned exactly once.
-        more = waiting_transfers(300, at_code="DEG", home_code="KHM")
-        sweep_transfers.apply_async(kwargs={"batch_size": 10}, queue=queue)
+        more = waiting_transfers(1000, at_code="DEG", home_code="KHM")
+        sweep_transfers.apply_async(kwargs={"batch_size": 2}, queue=queue)
         assert wait_for(lambda: planned_count(more) >= 30, every=0.02)
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()
