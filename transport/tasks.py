@@ -8,7 +8,7 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
-from transport import services
+from transport import planning, services
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +21,7 @@ def plan_transfer_task(*, transfer_id: int) -> str | None:
 
 
 @shared_task
-def sweep_transfers(*, batch_size: int = 100) -> int:
+def sweep_transfers(*, batch_size: int = planning.DEFAULT_BATCH) -> int:
     """Plan every waiting transfer (periodic; safe to run twice at once)."""
     return services.sweep_waiting_transfers(now=timezone.now(), batch_size=batch_size)
 
