@@ -53,6 +53,10 @@ def database_from_url(url: str) -> dict:
         # Persistent connections: each process keeps its connection between requests.
         "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
+        # A broad catalogue search takes the first 1,000 matches a scan finds; a scan that joins
+        # another one already under way would start mid-table and find a different 1,000
+        # (facets and relevance pages would change between two identical requests).
+        "OPTIONS": {"options": "-c synchronize_seqscans=off"},
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
     }
 

@@ -93,3 +93,12 @@ def test_a_broad_sorted_search_offers_a_next_page_while_pages_are_full(sommar):
     assert first.broad and first.pages == 2
     last = search(text="sommar", sort="title", per_page=4, page=2)
     assert len(last.records) == 2 and last.pages == 2
+
+
+def test_search_connections_do_not_join_a_scan_under_way():
+    # Otherwise two identical broad searches could sample different first 1,000 matches.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronize_seqscans")
+        assert cursor.fetchone() == ("off",)
