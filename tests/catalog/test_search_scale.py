@@ -102,3 +102,10 @@ def test_search_connections_do_not_join_a_scan_under_way():
     with connection.cursor() as cursor:
         cursor.execute("SHOW synchronize_seqscans")
         assert cursor.fetchone() == ("off",)
+
+
+def test_the_api_says_when_the_count_is_a_lower_bound(client, sommar):
+    broad = client.get("/api/v1/records/", {"q": "sommar"}).json()
+    assert broad["count"] == 3 and broad["count_is_lower_bound"] is True
+    narrow = client.get("/api/v1/records/", {"q": "ystad"}).json()
+    assert narrow["count"] == 1 and narrow["count_is_lower_bound"] is False
