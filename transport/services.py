@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
@@ -303,10 +303,21 @@ def reconcile(*, now: datetime) -> Reconciliation:
     """
     report = Reconciliation()
     floating = selectors.floating_pairs()
+    # Staff moved it here on purpose (a manual move that arrived, nothing since): it stays.
+    later = Transfer.objects.filter(
+        item=OuterRef(OuterRef("pk")), created_at__gt=OuterRef("created_at")
+    )
+    moved_here = Transfer.objects.filter(
+        item=OuterRef("pk"),
+        reason=Transfer.Reason.MANUAL,
+        state=State.ARRIVED,
+        to_library=OuterRef("current_library"),
+    ).exclude(Exists(later))
     candidates = (
         Item.objects.filter(status__in=[Item.Status.AVAILABLE, Item.Status.IN_TRANSIT])
         .exclude(current_library_id=F("home_library_id"))
         .exclude(transfers__state__in=Transfer.OPEN_STATES)
+        .exclude(Exists(moved_here))
         .select_related("current_library", "home_library")
         .order_by("id")
     )
