@@ -40,9 +40,8 @@ MEDIA_ITEM_TYPE = {
     "kit": "KIT",
 }
 HOLDING_TAGS = ("852",)
-RECORD_COLUMNS = [
-    "id",
-    "marc",
+# The fields extracted from the MARC record on every write (catalog.marc.extract).
+EXTRACTED = [
     "control_number",
     "control_source",
     "system_numbers",
@@ -65,8 +64,8 @@ RECORD_COLUMNS = [
     "dewey",
     "series",
     "summary",
-    "library_ids",
 ]
+RECORD_COLUMNS = ["id", "marc", *EXTRACTED, "library_ids"]
 ITEM_COPY_COLUMNS = [
     "record_id",
     "barcode",

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog import marc
-from catalog.importer import build_record
+from catalog.importer import EXTRACTED, build_record
 from catalog.indexing import refresh_library_ids, refresh_search_vectors
 from catalog.models import Item, ItemType, Record
 from libraries.models import Library
@@ -47,32 +47,6 @@ def create_record(*, marc_record: pymarc.Record) -> Record:
     refresh_search_vectors([record.id])
     record.refresh_from_db()
     return record
-
-
-EXTRACTED = [
-    "control_number",
-    "control_source",
-    "system_numbers",
-    "title",
-    "subtitle",
-    "responsibility",
-    "title_sort",
-    "authors",
-    "author_sort",
-    "isbns",
-    "issns",
-    "year",
-    "publisher",
-    "language",
-    "languages",
-    "media_type",
-    "audience",
-    "subjects",
-    "sab",
-    "dewey",
-    "series",
-    "summary",
-]
 
 
 @transaction.atomic
