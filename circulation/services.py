@@ -258,6 +258,8 @@ def _lock_item(barcode: str, exc: type[CirculationRefused]) -> Item:
     item = (
         Item.objects.select_for_update(of=("self",))
         .select_related("item_type", "home_library", "record")
+        # Not the binary MARC and the search vector: nothing here reads them.
+        .defer("record__marc", "record__search_vector")
         .filter(barcode=barcode)
         .first()
         if barcode

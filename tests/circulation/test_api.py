@@ -155,3 +155,21 @@ def _dvd_id():
     from catalog.models import ItemType
 
     return ItemType.objects.get(code="DVD").pk
+
+
+@pytest.mark.parametrize("returned", [False, True])
+def test_checkout_and_checkin_answers_show_the_loan_as_the_loan_serializer_does(
+    api, libraries, returned
+):
+    """The desk answers build the loan directly (hot path); they must not drift from the
+    serializer the loan list uses."""
+    from circulation.api import LoanSerializer, loan_data
+
+    now = timezone.now()
+    loan = LoanFactory(due_at=now - timedelta(days=2), renewals=1)
+    if returned:
+        loan.returned_at, loan.returned_library = now, libraries["KHM"]
+        loan.end_reason = Loan.EndReason.RETURNED
+    expected = dict(LoanSerializer(loan, context={"now": now}).data)
+    assert loan_data(loan, now=now) == expected
+    assert expected["overdue"] is not returned
