@@ -244,7 +244,7 @@ def renew(request: Request, loan_id: int) -> Response:
     loan = Loan.objects.select_related(
         "item__record", "checkout_library", "rules_library", "returned_library"
     ).get(pk=loan.pk)
-    return Response(LoanSerializer(loan, context={"now": now}).data)
+    return Response(loan_data(loan, now=now))
 
 
 @extend_schema(
