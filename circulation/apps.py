@@ -13,3 +13,9 @@ class CirculationConfig(AppConfig):
         from circulation.selectors import local_due_dates_of_items
 
         register_due_date_provider(local_due_dates_of_items)
+
+        # Cache bookkeeping only: the per-process copy of rules, calendars and settings is
+        # rebuilt after any change to the tables it is made of (see circulation.config_cache).
+        from circulation import config_cache
+
+        config_cache.connect()

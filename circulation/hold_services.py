@@ -19,10 +19,10 @@ from django.db.models import Count, F, Q
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
-from circulation import holds, rules
+from circulation import config_cache, holds
 from circulation.hold_models import Hold
-from circulation.models import Loan, LoanRule
-from libraries.models import CalendarException, ConsortiumSettings, Library
+from circulation.models import Loan
+from libraries.models import Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
 from patrons.selectors import build_facts
@@ -70,20 +70,6 @@ def _micros(moment: datetime) -> int:
     return int(moment.timestamp() * 1_000_000)
 
 
-def _effective(rows, *, library_id: int, category_id: int, item_type_id: int | None):
-    return rules.resolve(
-        rows, library_id=library_id, category_id=category_id, item_type_id=item_type_id
-    )
-
-
-def _rule_rows(*, item_type_id: int | None = None) -> list[rules.RuleRow]:
-    """Every rule that may matter for one item type (or all rules). One query."""
-    rows = LoanRule.objects.all()
-    if item_type_id is not None:
-        rows = rows.filter(Q(item_type_id=item_type_id) | Q(item_type__isnull=True))
-    return [rule.as_row() for rule in rows]
-
-
 # --- Place, cancel, suspend, reorder -----------------------------------------------------
 
 
@@ -110,12 +96,13 @@ def place_hold(
         raise HoldRefused("wrong_item", _("That copy belongs to another title."))
     today = now.astimezone(_tz(pickup_library)).date()
     facts = selectors.patron_facts(locked, now=now)
+    config = config_cache.config()
     verdict = patron_rules.may_place_holds(
         build_facts(
             patron=locked,
             debt=facts.debt,
             oldest_overdue_days=facts.oldest_overdue_days,
-            consortium=ConsortiumSettings.load(),
+            consortium=config.consortium,
         ),
         today,
     )
@@ -128,18 +115,17 @@ def place_hold(
     if item is not None:
         copies = copies.filter(pk=item.pk)
     type_ids = set(copies.values_list("item_type_id", flat=True).distinct())
-    rows = _rule_rows()
     holdable = [
         t
         for t in type_ids
-        if _effective(
-            rows, library_id=pickup_library.pk, category_id=locked.category_id, item_type_id=t
+        if config.effective(
+            library_id=pickup_library.pk, category_id=locked.category_id, item_type_id=t
         ).holdable
     ]
     if not holdable:
         raise HoldRefused("not_holdable", _("This title cannot be placed on hold."))
-    limit = _effective(
-        rows, library_id=pickup_library.pk, category_id=locked.category_id, item_type_id=None
+    limit = config.effective(
+        library_id=pickup_library.pk, category_id=locked.category_id, item_type_id=None
     ).max_loans_total
     counts = Hold.objects.filter(patron=locked).aggregate(
         active=Count("id", filter=Q(state__in=Hold.ACTIVE_STATES)),
@@ -269,15 +255,6 @@ def move_hold(*, hold: Hold, direction: str, staff, now: datetime) -> Hold:
 # --- Catching a copy ---------------------------------------------------------------------
 
 
-def _calendar(library: Library, *, from_day: date):
-    exceptions = dict(
-        CalendarException.objects.filter(library=library, date__gte=from_day).values_list(
-            "date", "is_open"
-        )
-    )
-    return library.calendar(exceptions)
-
-
 def _fill(
     hold: Hold,
     item: Item,
@@ -286,6 +263,7 @@ def _fill(
     staff,
     now: datetime,
     pickup_days: int,
+    config: config_cache.Config,
 ) -> HoldCapture:
     """The copy (locked, at ``library``) fills the hold (locked): shelf it here or send it.
 
@@ -300,7 +278,7 @@ def _fill(
         today = now.astimezone(_tz(pickup)).date()
         if hold.state != Hold.State.ON_HOLD_SHELF:
             hold.pickup_deadline = holds.pickup_deadline(
-                _calendar(pickup, from_day=today),
+                config.calendar(pickup.pk),
                 today=today,
                 open_days=pickup_days,
                 tz=_tz(pickup),
@@ -355,7 +333,7 @@ def capture_at_checkin(*, item: Item, library: Library, staff, now: datetime) ->
     today = now.astimezone(_tz(library)).date()
     candidates = list(
         Hold.objects.select_for_update(of=("self",))
-        .select_related("pickup_library", "patron")
+        .select_related("patron")
         .filter(
             Q(item=item, state__in=Hold.HAS_ITEM_STATES)
             | Q(record_id=item.record_id, state=Hold.State.WAITING)
@@ -366,15 +344,15 @@ def capture_at_checkin(*, item: Item, library: Library, staff, now: datetime) ->
     )
     if not candidates:
         return None
-    rows = _rule_rows(item_type_id=item.item_type_id)
+    config = config_cache.config()
     for hold in candidates:
-        effective = _effective(
-            rows,
+        effective = config.effective(
             library_id=hold.pickup_library_id,
             category_id=hold.patron.category_id,
             item_type_id=item.item_type_id,
         )
         if hold.item_id == item.pk or effective.holdable:
+            hold.pickup_library = config.library(hold.pickup_library_id)
             return _fill(
                 hold,
                 item,
@@ -382,6 +360,7 @@ def capture_at_checkin(*, item: Item, library: Library, staff, now: datetime) ->
                 staff=staff,
                 now=now,
                 pickup_days=effective.hold_pickup_days,
+                config=config,
             )
     return None
 
@@ -469,14 +448,20 @@ def mark_found(*, hold: Hold, library: Library, staff, now: datetime) -> HoldCap
     locked, item = _lock_target(hold, library)
     if item.status != Item.Status.AVAILABLE or item.current_library_id != library.pk:
         raise HoldRefused("not_available", _("The copy is not on the shelf here any more."))
-    effective = _effective(
-        _rule_rows(item_type_id=item.item_type_id),
+    config = config_cache.config()
+    effective = config.effective(
         library_id=locked.pickup_library_id,
         category_id=locked.patron.category_id,
         item_type_id=item.item_type_id,
     )
     capture = _fill(
-        locked, item, library=library, staff=staff, now=now, pickup_days=effective.hold_pickup_days
+        locked,
+        item,
+        library=library,
+        staff=staff,
+        now=now,
+        pickup_days=effective.hold_pickup_days,
+        config=config,
     )
     if capture.action == HOLD_SHELF:
         Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_HOLD_SHELF, updated_at=now)
@@ -553,15 +538,14 @@ def run_targeting(*, now: datetime, hold_ids: list[int] | None = None) -> Target
         .annotate(n=Count("id"))
         .values_list("target_library__code", "n")
     )
-    rows = _rule_rows()
     pairs = {(h.pickup, h.category_id) for h in waiting_holds}
     types = {c.item_type_id for c in copies}
+    config = config_cache.config()
     not_holdable = frozenset(
         (pickup, category, item_type)
         for pickup, category in pairs
         for item_type in types
-        if not _effective(
-            rows,
+        if not config.effective(
             library_id=libraries[pickup].pk,
             category_id=category,
             item_type_id=item_type,

@@ -27,15 +27,6 @@ class LoanRuleQuerySet(models.QuerySet):
             Q(item_type_id=item_type_id) | Q(item_type__isnull=True),
         )
 
-    def applicable_to_any(self, *, library_ids, category_id: int, item_type_ids):
-        """The rules that can take part in resolving any (library, category, type) of these
-        libraries and item types (renew-all: every loan of one patron in one query)."""
-        return self.filter(
-            Q(library_id__in=library_ids) | Q(library__isnull=True),
-            Q(patron_category_id=category_id) | Q(patron_category__isnull=True),
-            Q(item_type_id__in=item_type_ids) | Q(item_type__isnull=True),
-        )
-
     def common(self):
         return self.filter(library__isnull=True)
 

@@ -172,21 +172,6 @@ def rule_rows(
     ]
 
 
-def rule_rows_for_many(
-    *, library_ids: Iterable[int], category_id: int, item_type_ids: Iterable[int]
-) -> list[rules.RuleRow]:
-    """The stored rules that can apply to any (library, category, item type) of these
-    libraries and item types; ``rules.resolve`` picks each combination's own. One query."""
-    return [
-        rule.as_row()
-        for rule in LoanRule.objects.applicable_to_any(
-            library_ids=list(library_ids),
-            category_id=category_id,
-            item_type_ids=list(item_type_ids),
-        )
-    ]
-
-
 def effective_rule(
     *, library: Library | None, category: PatronCategory, item_type: ItemType
 ) -> rules.EffectiveRule:

@@ -120,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.sessions.sliding_expiry",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -151,7 +152,7 @@ TEMPLATES = [
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "config.cache.RedisCache",
         "LOCATION": redis_py_url(REDIS_URL),
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "granslos"),
     }
@@ -168,12 +169,13 @@ LOGOUT_REDIRECT_URL = "staff-login"
 
 # Sessions: rotate at login (Django does), end at logout, time out when idle.
 # They live in Redis only (the cache above; compose runs it with appendonly): loading and saving
-# a session costs no SQL statement. Not cached_db: it writes every save through to PostgreSQL,
-# and with SESSION_SAVE_EVERY_REQUEST (the idle timeout) that is an UPDATE on every request.
+# a session costs no SQL statement. Not cached_db: it writes every save through to PostgreSQL.
 SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 8)))
-# Each request re-saves the session, so it expires SESSION_COOKIE_AGE after the last request.
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle timeout: config.sessions.sliding_expiry re-saves a session at most once a minute,
+# so it expires SESSION_COOKIE_AGE (less at most that minute) after the last request; not
+# SESSION_SAVE_EVERY_REQUEST, which writes the session to Redis on every request.
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

@@ -35,6 +35,7 @@ SOFT_LOCK = timedelta(minutes=15)
 
 SESSION_PATRON = "opac_patron_id"
 SESSION_SEEN = "opac_seen_at"
+SEEN_RESOLUTION = 30  # seconds: the idle timeout is exact to within this
 SESSION_HASH = "opac_pin_hash"
 
 # Checked against when the card is unknown, so both cases take as long (one per hasher).
@@ -167,7 +168,8 @@ def current_patron(request: HttpRequest) -> Patron | None:
             if patron is None or request.session.get(SESSION_HASH) != _pin_fingerprint(patron):
                 request.session.flush()
                 patron = None
-            else:
+            elif time.time() - seen >= SEEN_RESOLUTION:
+                # Not on every page: each write is a session save (Redis) and a new cookie.
                 request.session[SESSION_SEEN] = time.time()
     request.patron = patron
     return patron

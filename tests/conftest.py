@@ -25,11 +25,13 @@ DEMO_PASSWORD = "test-pass-123"
 @pytest.fixture(autouse=True)
 def _consortium(request):
     """Transactional tests truncate tables, migrations' rows included: put the fixed data back."""
+    from circulation import config_cache
     from circulation.defaults import ensure_all as ensure_common_rules
     from libraries.consortium import ensure_all
     from transport import network_cache
 
     network_cache.reset()  # the last test's network was rolled back or truncated
+    config_cache.reset()  # ... and so were its lending rules, calendars and settings
 
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         ensure_all()
@@ -38,6 +40,9 @@ def _consortium(request):
         request.getfixturevalue("db")
         ensure_all()
         ensure_common_rules()
+    # Putting the fixed data back is no change to the reference data the caches hold.
+    network_cache.reset()
+    config_cache.reset()
 
 
 @pytest.fixture
@@ -207,3 +212,17 @@ def page(browser, live_server):
     tab = context.new_page()
     yield tab
     context.close()
+
+
+def warm_reference_caches(now=None) -> None:
+    """As a desk that has served requests: the per-process copies of the transport network and
+    of the circulation reference data (rules, calendars, settings) are loaded and current."""
+    from django.utils import timezone
+
+    from circulation import config_cache
+    from transport import network_cache
+
+    network_cache._bump()
+    network_cache.snapshot(now=now or timezone.now())
+    config_cache.bump()
+    config_cache.config()

@@ -199,7 +199,9 @@ def test_override_needs_a_reason(kga, now, admin_karlskoga):
     [("loan_library", "KGA"), ("item_home", "STO"), ("patron_home", "HFS")],
 )
 def test_whose_rules_apply_follows_the_consortium_setting(libraries, now, setting, rules_of):
-    ConsortiumSettings.objects.filter(id=1).update(rules_library=setting)
+    consortium = ConsortiumSettings.load()
+    consortium.rules_library = setting
+    consortium.save()  # (a save: the per-process copy of the settings follows it)
     for code, days in (("KGA", 10), ("STO", 7), ("HFS", 21)):
         LoanRule.objects.create(library=libraries[code], loan_period_days=days)
     patron = PatronFactory(home_library=libraries["HFS"])

@@ -15,7 +15,7 @@ from catalog.models import Item, ItemType
 from circulation.models import Fee, Loan, OverrideLog
 from patrons.models import Card, PatronBlock
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory
-from tests.conftest import staff_client
+from tests.conftest import staff_client, warm_reference_caches
 from tests.patrons.conftest import _fast_hashers  # noqa: F401 — fast password hashing here too
 
 pytestmark = pytest.mark.django_db
@@ -29,6 +29,7 @@ def card_of(patron) -> str:
 
 @pytest.fixture
 def desk(client, desk_staff_karlskoga):
+    warm_reference_caches()  # a desk that has served requests: rules and calendars are loaded
     return staff_client(client, desk_staff_karlskoga, "KGA")
 
 

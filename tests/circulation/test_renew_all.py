@@ -16,6 +16,7 @@ from libraries.models import CalendarException, Library
 from patrons.models import Patron
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory
 from tests.circulation.test_query_counts import give_loans
+from tests.conftest import warm_reference_caches
 
 pytestmark = pytest.mark.django_db
 
@@ -142,6 +143,7 @@ def test_a_patron_without_loans(adult_patron, kga, now):
 def statements_of_renew_all(loans: int, kga, now) -> int:
     patron = PatronFactory()
     give_loans(patron, loans, now)
+    warm_reference_caches()  # a desk that has served requests: rules and calendars are loaded
     with CaptureQueriesContext(connection) as ctx:
         outcomes = renew_all(patron=patron, library=kga, staff=None, now=now)
     assert len(outcomes) == loans and all(o.renewed for o in outcomes)

@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from circulation import hold_services, services
 from libraries.models import Library
 from tests.circulation.factories import LoanFactory, PatronFactory, RecordFactory
-from transport import network_cache
+from tests.conftest import warm_reference_caches
 from transport.demo import create_demo_network
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +36,7 @@ def network(db):
 def statements_of_checkin(item, code: str) -> tuple[int, services.CheckinResult, list[str]]:
     library = lib(code)
     # A desk process has its network copy warm: commit-time invalidation, then one load.
-    network_cache._bump()
-    network_cache.snapshot(now=MONDAY)
+    warm_reference_caches(now=MONDAY)
     with CaptureQueriesContext(connection) as ctx:
         result = services.check_in(barcode=item.barcode, library=library, staff=None, now=MONDAY)
     return len(ctx.captured_queries), result, [q["sql"] for q in ctx.captured_queries]
