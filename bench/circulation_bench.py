@@ -165,7 +165,11 @@ def run_renew_all(limit: int) -> dict[str, Series]:
 
 def run_floor(n: int, checkout: Series) -> dict:
     """Capture the statements of one real service checkout, then run exactly those statements
-    raw through psycopg, each run in a transaction that is rolled back."""
+    raw through psycopg, n times.
+
+    The floor commits, as the checkout does (a commit waits for the WAL flush): after each timed
+    run the loan it inserted is deleted and the item row put back, untimed. The same statements
+    rolled back instead of committed are reported too (``floor_rollback``)."""
     from circulation import services
     from libraries.models import Library
 
@@ -174,12 +178,12 @@ def run_floor(n: int, checkout: Series) -> dict:
     library = Library.objects.get(code=desk.library)
     connection.queries_log.clear()  # the capture slices the (bounded) log
     with CaptureQueriesContext(connection) as captured:
-        services.check_out(
+        loan = services.check_out(
             card_number=desk.card, barcode=desk.barcode, library=library, staff=user,
             now=timezone.now(),
         )  # fmt: skip
     services.check_in(barcode=desk.barcode, library=library, staff=user, now=timezone.now())
-    # Django logs BEGIN/COMMIT too; the floor runs its own transaction and rolls it back.
+    # Django logs BEGIN/COMMIT too; the floor runs its own transaction.
     statements = [
         q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
     ]
@@ -188,20 +192,47 @@ def run_floor(n: int, checkout: Series) -> dict:
         dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
         host=settings["HOST"] or None, port=settings["PORT"] or None,
     )  # fmt: skip
-    series = Series("floor")
+    item_id = loan.item_id
+    series, rolled_back = Series("floor"), Series("floor_rollback")
     with psycopg.connect(conninfo) as raw:
-        for k in range(n + WARMUP):
+        with raw.cursor() as cursor:
+            cursor.execute(
+                "SELECT status, current_library_id, last_borrowed_at, loan_count, updated_at"
+                " FROM catalog_item WHERE id = %s",
+                [item_id],
+            )
+            item_row = cursor.fetchone()
+        raw.commit()
+        for k in range(2 * (n + WARMUP)):
+            commit = k % 2 == 0
             started = time.perf_counter()
             with raw.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql.encode())
-            raw.rollback()
-            if k >= WARMUP:
-                series.add((time.perf_counter() - started) * 1000, len(statements))
+            if commit:
+                raw.commit()
+            else:
+                raw.rollback()
+            elapsed = (time.perf_counter() - started) * 1000
+            if k >= 2 * WARMUP:
+                (series if commit else rolled_back).add(elapsed, len(statements))
+            if commit:  # undo, untimed: the loan goes, the item row is as it was
+                with raw.cursor() as cursor:
+                    cursor.execute(
+                        "DELETE FROM circulation_loan WHERE item_id = %s AND returned_at IS NULL",
+                        [item_id],
+                    )
+                    cursor.execute(
+                        "UPDATE catalog_item SET status = %s, current_library_id = %s,"
+                        " last_borrowed_at = %s, loan_count = %s, updated_at = %s WHERE id = %s",
+                        [*item_row, item_id],
+                    )
+                raw.commit()
     floor = series.summary()
     p50 = checkout.summary()["p50"] if checkout.ms else None
     return {
         "floor": floor,
+        "floor_rollback": rolled_back.summary(),
         "statements": statements,
         "service_checkout_p50": p50,
         "overhead_factor": round(p50 / floor["p50"], 2) if p50 and floor["p50"] else None,
