@@ -158,6 +158,9 @@ CACHES = {
     }
 }
 
+# ModelBackend, with the logged-in user read from a per-process copy (no query per request).
+AUTHENTICATION_BACKENDS = ["libraries.auth_backend.CachedModelBackend"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -20,3 +20,8 @@ class LibrariesConfig(AppConfig):
             post_save.connect(invalidate_access, sender=model, dispatch_uid=f"access-save-{name}")
             post_delete.connect(invalidate_access, sender=model, dispatch_uid=f"access-del-{name}")
         user_logged_in.connect(warm_access, dispatch_uid="access-warm-at-login")
+
+        # The per-process copy of logged-in users (libraries.auth_backend) follows user changes.
+        from libraries import auth_backend
+
+        auth_backend.connect()

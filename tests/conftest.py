@@ -216,11 +216,15 @@ def page(browser, live_server):
 
 def warm_reference_caches(now=None) -> None:
     """As a desk that has served requests: the per-process copies of the transport network and
-    of the circulation reference data (rules, calendars, settings) are loaded and current."""
+    of the circulation reference data (rules, calendars, settings) are loaded and current, and
+    the staff users created so far are committed (their copies are kept once loaded)."""
     from django.utils import timezone
 
     from circulation import config_cache
+    from libraries import auth_backend
     from transport import network_cache
+
+    auth_backend.reset()
 
     network_cache._bump()
     network_cache.snapshot(now=now or timezone.now())

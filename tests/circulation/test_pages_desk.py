@@ -29,8 +29,10 @@ def card_of(patron) -> str:
 
 @pytest.fixture
 def desk(client, desk_staff_karlskoga):
+    desk = staff_client(client, desk_staff_karlskoga, "KGA")
     warm_reference_caches()  # a desk that has served requests: rules and calendars are loaded
-    return staff_client(client, desk_staff_karlskoga, "KGA")
+    assert desk.get("/staff/").status_code == 200  # ... and its user
+    return desk
 
 
 def open_loan(patron, *, days_ago: int = 3, due_in: int = 25, item=None) -> Loan:
