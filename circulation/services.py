@@ -226,6 +226,13 @@ def others_waiting(*, loan: Loan, now: datetime) -> bool:
 # subquery, a join, an annotation) cost three times what PostgreSQL needs to answer them
 # (docs/performance.md). The rows still come back as model instances (``QuerySet.raw``); the
 # open block reasons and the card status arrive as extra attributes.
+def _partial(model, **values):
+    """An instance of ``model`` with only these fields loaded (the others deferred: touching
+    one loads it). ``from_db`` wants the values in the model's field order."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
+
+
 _LOCK_PATRON_BY_CARD_SQL = """
 SELECT p.*, c.status AS card_status,
        ARRAY(SELECT b.reason FROM patrons_patronblock b
@@ -288,9 +295,7 @@ def _lock_item(barcode: str, exc: type[CirculationRefused], config: config_cache
     if item is None:
         raise _refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
     # The record as a deferred instance: its id and title only (touching another field loads it).
-    item.record = Record.from_db(
-        DEFAULT_DB_ALIAS, ["id", "title"], [item.record_id, item.record_title]
-    )
+    item.record = _partial(Record, id=item.record_id, title=item.record_title)
     item.item_type = config.item_type(item.item_type_id)
     item.home_library = config.library(item.home_library_id)
     return item
@@ -621,10 +626,11 @@ def _lock_loan_of_item(item: Item, config: config_cache.Config) -> Loan | None:
     if loan is None:
         return None
     if loan.patron_id is not None:
-        loan.patron = Patron.from_db(
-            DEFAULT_DB_ALIAS,
-            ["id", "category_id", "keeps_loan_history"],
-            [loan.patron_id, loan.patron_category_id, loan.patron_keeps_loan_history],
+        loan.patron = _partial(
+            Patron,
+            id=loan.patron_id,
+            category_id=loan.patron_category_id,
+            keeps_loan_history=loan.patron_keeps_loan_history,
         )
     loan.rules_library = config.library(loan.rules_library_id)
     loan.checkout_library = config.library(loan.checkout_library_id)
@@ -765,23 +771,13 @@ def renew(
     override_reason: str | None = None,
 ) -> Loan:
     """Renew a loan from today, under the rules of the loan's rules library."""
-    locked = (
-        _with_block_reasons(
-            Loan.objects.select_for_update(of=("self",)).select_related(
-                "patron", "item__item_type", "rules_library"
-            ),
-            patron_ref="patron_id",
-        )
-        .filter(pk=loan.pk)
-        .first()
-    )
+    config = config_cache.config()
+    locked = _lock_loan_to_renew(loan.pk, config)
     if locked is None or locked.returned_at is not None or locked.patron is None:
         raise _refuse(RenewalRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
     patron = locked.patron
-    patron.open_block_reasons = locked.open_block_reasons
     rules_library = locked.rules_library
     today = now.astimezone(_tz(rules_library)).date()
-    config = config_cache.config()
     consortium = config.consortium
     facts = selectors.patron_facts(patron, now=now)
     effective = config.effective(
@@ -816,6 +812,55 @@ def renew(
         )
     Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
     return locked
+
+
+_LOCK_LOAN_TO_RENEW_SQL = """
+SELECT l.*, i.barcode AS item_barcode, i.item_type_id AS item_type_id,
+       i.record_id AS item_record_id, r.title AS record_title,
+       p.category_id AS patron_category_id, p.expiry_date AS patron_expiry_date,
+       p.anonymized_at AS patron_anonymized_at,
+       ARRAY(SELECT b.reason FROM patrons_patronblock b
+              WHERE b.patron_id = l.patron_id AND b.removed_at IS NULL
+              ORDER BY b.created_at DESC) AS open_block_reasons
+  FROM circulation_loan l
+  JOIN catalog_item i ON i.id = l.item_id
+  JOIN catalog_record r ON r.id = i.record_id
+  LEFT JOIN patrons_patron p ON p.id = l.patron_id
+ WHERE l.id = %s
+   FOR UPDATE OF l
+"""
+
+
+def _lock_loan_to_renew(loan_id: int, config: config_cache.Config) -> Loan | None:
+    """Lock the loan (SQL, as the desk's other locks) with what deciding a renewal and
+    answering it read: the patron's category, expiry, anonymization and open blocks, the item's
+    barcode, type and title (deferred instances), the libraries from this process's copy."""
+    loan = next(iter(Loan.objects.raw(_LOCK_LOAN_TO_RENEW_SQL, [loan_id])), None)
+    if loan is None:
+        return None
+    if loan.patron_id is not None:
+        patron = _partial(
+            Patron,
+            id=loan.patron_id,
+            category_id=loan.patron_category_id,
+            expiry_date=loan.patron_expiry_date,
+            anonymized_at=loan.patron_anonymized_at,
+        )
+        patron.open_block_reasons = loan.open_block_reasons
+        loan.patron = patron
+    item = _partial(
+        Item,
+        id=loan.item_id,
+        barcode=loan.item_barcode,
+        item_type_id=loan.item_type_id,
+        record_id=loan.item_record_id,
+    )
+    item.record = _partial(Record, id=item.record_id, title=loan.record_title)
+    item.item_type = config.item_type(item.item_type_id)
+    loan.item = item
+    loan.rules_library = config.library(loan.rules_library_id)
+    loan.checkout_library = config.library(loan.checkout_library_id)
+    return loan
 
 
 @dataclass(frozen=True)
