@@ -407,10 +407,32 @@ def release_item(*, item: Item, library: Library, staff, now: datetime) -> HoldC
     return None
 
 
-def after_checkout(*, item: Item, patron: Patron, loan: Loan, prior_status: str, now) -> int:
+def after_checkout(
+    *,
+    item: Item,
+    patron: Patron,
+    loan: Loan,
+    prior_status: str,
+    now,
+    holds_on_record: int | None = None,
+) -> int:
     """Called by check-out: the patron's hold on this title is fulfilled; a copy lent to someone
-    else (an override) leaves its holder's hold, which waits again in its place."""
-    fulfilled = (
+    else (an override) leaves its holder's hold, which waits again in its place.
+
+    ``holds_on_record``: the patron's active holds on the title, when the caller knows (the
+    patron row is locked, so none can be placed meanwhile); 0 spares the UPDATE."""
+    fulfilled = 0
+    if holds_on_record != 0:
+        fulfilled = _fulfil(item=item, patron=patron, loan=loan, now=now)
+    if prior_status in (Item.Status.ON_HOLD_SHELF, Item.Status.IN_TRANSIT):
+        Hold.objects.filter(item=item, state__in=Hold.HAS_ITEM_STATES).update(
+            state=Hold.State.WAITING, item=None, pickup_deadline=None, shelved_at=None
+        )
+    return fulfilled
+
+
+def _fulfil(*, item: Item, patron: Patron, loan: Loan, now) -> int:
+    return (
         Hold.objects.filter(patron=patron, record_id=item.record_id, state__in=Hold.ACTIVE_STATES)
         .filter(Q(item=item) | Q(item__isnull=True))
         .update(
@@ -422,11 +444,6 @@ def after_checkout(*, item: Item, patron: Patron, loan: Loan, prior_status: str,
             target_library=None,
         )
     )
-    if prior_status in (Item.Status.ON_HOLD_SHELF, Item.Status.IN_TRANSIT):
-        Hold.objects.filter(item=item, state__in=Hold.HAS_ITEM_STATES).update(
-            state=Hold.State.WAITING, item=None, pickup_deadline=None, shelved_at=None
-        )
-    return fulfilled
 
 
 # --- Pick lists --------------------------------------------------------------------------

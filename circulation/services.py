@@ -416,7 +416,9 @@ def _check_out(
     locked_patron, card_status = _lock_patron(card_number=card_number, patron=patron, config=config)
     item = _lock_item(barcode, CheckoutRefused, config)
     consortium = config.consortium
-    facts = selectors.patron_facts(locked_patron, now=now, item_type_id=item.item_type_id)
+    facts = selectors.patron_facts(
+        locked_patron, now=now, item_type_id=item.item_type_id, record_id=item.record_id
+    )
     rules_library = _rules_library(consortium, library=library, item=item, patron=locked_patron)
     tz = _tz(rules_library)
     effective = config.effective(
@@ -476,7 +478,12 @@ def _check_out(
     )
     Patron.objects.filter(pk=locked_patron.pk).update(last_activity_at=now)
     hold_services.after_checkout(
-        item=item, patron=locked_patron, loan=loan, prior_status=item.status, now=now
+        item=item,
+        patron=locked_patron,
+        loan=loan,
+        prior_status=item.status,
+        now=now,
+        holds_on_record=facts.holds_on_record,
     )
     loan.patron = locked_patron
     loan.item = item
