@@ -38,7 +38,9 @@ class PatronCirculationFacts:
     overdue_loans: int
     oldest_overdue_days: int  # calendar days the most overdue open loan is past due; 0 = none
     debt: Decimal  # sum of unpaid fees
-    open_loans_of_type: int = 0  # open loans of the item type asked about (0 if none asked)
+    # Open loans of the item type asked about: 0 if none asked, or when the patron has fewer
+    # open loans in all than the type's limit the caller gave (none of a type can be at it).
+    open_loans_of_type: int = 0
     holds_on_record: int = 0  # the patron's active holds on the title asked about (0 if none)
 
 
@@ -55,20 +57,23 @@ def patron_facts(
     *,
     now: datetime | None = None,
     item_type_id: int | None = None,
+    type_limit: int = 0,
     record_id: int | None = None,
 ) -> PatronCirculationFacts:
     """Loans, overdue loans and debt of a patron across the consortium, and (with
     ``record_id``) their active holds on that title. One query.
 
-    Plain SQL: it runs on every checkout and renewal, and building the same five correlated
-    subqueries with the ORM cost several times what PostgreSQL needs to answer them.
+    Plain SQL: it runs on every checkout and renewal, and building the same correlated
+    subqueries with the ORM cost several times what PostgreSQL needs to answer them. The open
+    loans are read once; the loans of ``item_type_id`` (a join to every loaned item: the cost of
+    an institution with 1,000 loans) are counted only when the open loans reach ``type_limit``.
     """
     now = now or timezone.now()
     patron_id = patron if isinstance(patron, int) else patron.pk
     with connection.cursor() as cursor:
         cursor.execute(_PATRON_FACTS_SQL, {
             "patron": patron_id, "now": now, "item_type": item_type_id or 0,
-            "open": Fee.State.OPEN, "record": record_id or 0,
+            "type_limit": type_limit, "open": Fee.State.OPEN, "record": record_id or 0,
             "active": list(Hold.ACTIVE_STATES),
         })  # fmt: skip
         row = cursor.fetchone()
@@ -91,21 +96,27 @@ def patron_facts(
 
 
 _PATRON_FACTS_SQL = """
-SELECT (SELECT count(*) FROM circulation_loan l
-         WHERE l.patron_id = p.id AND l.returned_at IS NULL),
-       (SELECT count(*) FROM circulation_loan l
-         WHERE l.patron_id = p.id AND l.returned_at IS NULL AND l.due_at < %(now)s),
-       (SELECT count(*) FROM circulation_loan l
-          JOIN catalog_item i ON i.id = l.item_id
-         WHERE l.patron_id = p.id AND l.returned_at IS NULL AND i.item_type_id = %(item_type)s),
-       (SELECT min(l.due_at) FROM circulation_loan l
-         WHERE l.patron_id = p.id AND l.returned_at IS NULL AND l.due_at < %(now)s),
+WITH open_loans AS (
+    SELECT count(*) AS n,
+           count(*) FILTER (WHERE l.due_at < %(now)s) AS overdue,
+           min(l.due_at) FILTER (WHERE l.due_at < %(now)s) AS oldest_due
+      FROM circulation_loan l
+     WHERE l.patron_id = %(patron)s AND l.returned_at IS NULL
+)
+SELECT o.n,
+       o.overdue,
+       CASE WHEN %(item_type)s = 0 OR o.n < %(type_limit)s THEN 0
+            ELSE (SELECT count(*) FROM circulation_loan l
+                    JOIN catalog_item i ON i.id = l.item_id
+                   WHERE l.patron_id = %(patron)s AND l.returned_at IS NULL
+                     AND i.item_type_id = %(item_type)s) END,
+       o.oldest_due,
        (SELECT coalesce(sum(f.amount), 0.00) FROM circulation_fee f
-         WHERE f.patron_id = p.id AND f.state = %(open)s),
+         WHERE f.patron_id = %(patron)s AND f.state = %(open)s),
        (SELECT count(*) FROM circulation_hold h
-         WHERE h.patron_id = p.id AND h.record_id = %(record)s AND h.state = ANY(%(active)s))
-  FROM patrons_patron p
- WHERE p.id = %(patron)s
+         WHERE h.patron_id = %(patron)s AND h.record_id = %(record)s
+           AND h.state = ANY(%(active)s))
+  FROM open_loans o
 """
 
 

@@ -222,10 +222,6 @@ def others_waiting(*, loan: Loan, now: datetime) -> bool:
 # --- Check out ---------------------------------------------------------------------------
 
 
-# The two row locks of a scan are written as SQL: building these queries with the ORM (a
-# subquery, a join, an annotation) cost three times what PostgreSQL needs to answer them
-# (docs/performance.md). The rows still come back as model instances (``QuerySet.raw``); the
-# open block reasons and the card status arrive as extra attributes.
 def _partial(model, **values):
     """An instance of ``model`` with only these fields loaded (the others deferred: touching
     one loads it). ``from_db`` wants the values in the model's field order."""
@@ -233,6 +229,10 @@ def _partial(model, **values):
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
+# The desk's row locks are written as SQL: building these queries with the ORM (a
+# subquery, a join, an annotation) cost three times what PostgreSQL needs to answer them
+# (docs/performance.md). The rows still come back as model instances (``QuerySet.raw``); the
+# open block reasons and the card status arrive as extra attributes.
 _LOCK_PATRON_BY_CARD_SQL = """
 SELECT p.*, c.status AS card_status,
        ARRAY(SELECT b.reason FROM patrons_patronblock b
@@ -416,15 +416,19 @@ def _check_out(
     locked_patron, card_status = _lock_patron(card_number=card_number, patron=patron, config=config)
     item = _lock_item(barcode, CheckoutRefused, config)
     consortium = config.consortium
-    facts = selectors.patron_facts(
-        locked_patron, now=now, item_type_id=item.item_type_id, record_id=item.record_id
-    )
     rules_library = _rules_library(consortium, library=library, item=item, patron=locked_patron)
     tz = _tz(rules_library)
     effective = config.effective(
         library_id=rules_library.pk,
         category_id=locked_patron.category_id,
         item_type_id=item.item_type_id,
+    )
+    facts = selectors.patron_facts(
+        locked_patron,
+        now=now,
+        item_type_id=item.item_type_id,
+        type_limit=effective.max_loans_of_type,
+        record_id=item.record_id,
     )
     verdict = patron_rules.may_borrow(
         build_facts(

@@ -42,6 +42,13 @@ def test_facts_count_open_overdue_debt_and_type(now):
     assert facts.oldest_overdue_days == 12
     assert facts.debt == Decimal("20.50")
     assert facts.open_loans_of_type == 1
+    # Below the type's limit in all, no type can be at it: the loans of the type are not counted.
+    below = selectors.patron_facts(
+        patron, now=now, item_type_id=dvd.item.item_type_id, type_limit=5
+    )
+    assert (below.open_loans, below.open_loans_of_type) == (4, 0)
+    at = selectors.patron_facts(patron, now=now, item_type_id=dvd.item.item_type_id, type_limit=4)
+    assert at.open_loans_of_type == 1
 
 
 def test_due_dates_of_items_and_open_loan():
