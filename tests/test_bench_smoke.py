@@ -74,6 +74,8 @@ def test_generator_and_runner_write_their_results(tmp_path, monkeypatch):
     assert not Hold.objects.filter(target_item__isnull=False).exists()  # each run was undone
     assert rows["service_checkout"]["statements"] > 0
     assert result["floor"]["floor"]["n"] == 5
+    assert result["floor"]["floor_rollback"]["n"] == 5  # the same statements, rolled back
+    assert rows["renew_all_100"]["errors"] == 0  # refusals by the rules are no errors
     assert result["import"]["create_only"]["created"] == 60
     assert result["routing"]["planned"] >= 30
     written = json.loads((tmp_path / "T0-latest.json").read_text())
