@@ -80,7 +80,7 @@ def run_desk(n: int, *, warmup: int = WARMUP) -> dict[str, Series]:
 def run_services(n: int) -> dict[str, Series]:
     """The same operations calling circulation.services directly (no HTTP layer, no session):
     the statement counts of the operation itself."""
-    from circulation import services
+    from circulation import renewals, services
     from libraries.models import Library
 
     user = fixtures.bench_user()
@@ -103,7 +103,7 @@ def run_services(n: int) -> dict[str, Series]:
         lib = libraries[desk.library]
         timed(
             out["renew"],
-            lambda loan=loan, lib=lib: services.renew(
+            lambda loan=loan, lib=lib: renewals.renew(
                 loan=loan, library=lib, staff=user, now=timezone.now()
             ),
         )
@@ -141,8 +141,7 @@ def run_heavy(n: int) -> dict[str, Series]:
 
 def run_renew_all(limit: int) -> dict[str, Series]:
     """renew_all for patrons with 100 open loans (one call per patron: each renews 100)."""
-    from circulation import services
-    from libraries.models import Library
+    from circulation import renewals
     from patrons.models import Patron
 
     user = fixtures.bench_user()
@@ -152,7 +151,7 @@ def run_renew_all(limit: int) -> dict[str, Series]:
     for patron in Patron.objects.filter(id__in=ids).select_related("home_library"):
         outcomes = timed(
             series,
-            lambda patron=patron: services.renew_all(
+            lambda patron=patron: renewals.renew_all(
                 patron=patron, library=patron.home_library, staff=user, now=timezone.now()
             ),
         )
@@ -162,7 +161,6 @@ def run_renew_all(limit: int) -> dict[str, Series]:
         # Refusals are the rules at work (a loan renewed in earlier runs reaches its maximum),
         # not errors: each call still decided every loan.
         series.note = f"{refused} of {loans} loans refused by the rules (earlier runs' renewals)"
-    del Library
     return {"renew_all_100": series}
 
 

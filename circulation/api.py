@@ -23,7 +23,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import ItemType
-from circulation import selectors, services
+from circulation import refusals, renewals, selectors, services
 from circulation.filters import LoanFilter
 from circulation.models import Fee, Loan
 from circulation.rules import RULE_FIELDS
@@ -100,7 +100,7 @@ class RefusalSerializer(serializers.Serializer):
     overridable = serializers.BooleanField()
 
 
-def refused(error: services.CirculationRefused) -> Response:
+def refused(error: refusals.CirculationRefused) -> Response:
     return Response(
         {
             "reason": error.reason,
@@ -190,7 +190,7 @@ def checkouts(request: Request) -> Response:
             now=now,
             override_reason=data.validated_data.get("override_reason"),
         )
-    except services.CheckoutRefused as error:
+    except refusals.CheckoutRefused as error:
         return refused(error)
     return Response(loan_data(loan, now=now), status=status.HTTP_201_CREATED)
 
@@ -207,7 +207,7 @@ def checkins(request: Request) -> Response:
         result = services.check_in(
             barcode=data.validated_data["barcode"], library=library, staff=request.user, now=now
         )
-    except services.CheckinRefused as error:
+    except refusals.CheckinRefused as error:
         return refused(error)
     return Response(CheckinOut(result, context={"now": now}).data)
 
@@ -232,14 +232,14 @@ def renew(request: Request, loan_id: int) -> Response:
     loan = get_object_or_404(Loan, pk=loan_id)
     now = timezone.now()
     try:
-        loan = services.renew(
+        loan = renewals.renew(
             loan=loan,
             library=library,
             staff=request.user,
             now=now,
             override_reason=data.validated_data.get("override_reason"),
         )
-    except services.RenewalRefused as error:
+    except refusals.RenewalRefused as error:
         return refused(error)
     return Response(loan_data(loan, now=now))  # the service's loan has what the answer shows
 

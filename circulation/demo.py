@@ -71,7 +71,8 @@ def create_demo_loans(*, stdout=None) -> int:
 
     from catalog.models import Item
     from circulation.models import Loan
-    from circulation.services import CirculationRefused, check_out
+    from circulation.refusals import CirculationRefused
+    from circulation.services import check_out
     from patrons.models import Patron
 
     if Loan.objects.exists():

@@ -1,4 +1,5 @@
-"""Circulation writes: check out, check in, renew, fees, lost and claims returned.
+"""Circulation writes: check out, check in, lost and claims returned. Renewals are in
+``circulation.renewals``, fees in ``circulation.fees``, refusals in ``circulation.refusals``.
 
 Locking convention (rows are always locked in this order, so two desks never deadlock):
   check_out:  patron → item
@@ -9,27 +10,49 @@ Locking convention (rows are always locked in this order, so two desks never dea
 The database keeps the last word: at most one open loan per item (a partial unique index).
 
 Every function runs a fixed number of SQL statements whatever the patron's number of loans or the
-number of lending rules: loans are counted with one aggregate query and all the rules that can
-apply are fetched with one query (``circulation.selectors``).
+number of lending rules: the patron's loans, debt and holds are counted with one aggregate query
+(``circulation.selectors.patron_facts``) and the lending rules, calendars and settings come from
+this process's copy (``circulation.config_cache``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Q
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
+from django.db.models import F, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
 from circulation import config_cache, duedates, hold_selectors, hold_services, rules, selectors
 from circulation.models import Fee, Loan, OverrideLog
 from circulation.privacy import returned_link_days
-from libraries.models import ConsortiumSettings, Library, StaffRole
+from circulation.refusals import (
+    ALREADY_ON_LOAN,
+    IN_TRANSIT,
+    ITEM_LOST,
+    ITEM_MISSING,
+    ITEM_WITHDRAWN,
+    MAX_LOANS_OF_TYPE,
+    MAX_LOANS_TOTAL,
+    NOT_FOR_LOAN,
+    NOT_ON_LOAN,
+    ON_HOLD_SHELF,
+    UNKNOWN_CARD,
+    UNKNOWN_ITEM,
+    CheckinRefused,
+    CheckoutRefused,
+    CirculationRefused,
+    Refusal,
+    check_override,
+    log_overrides,
+    patron_refusals,
+    refuse,
+)
+from libraries.models import ConsortiumSettings, Library
 from patrons import rules as patron_rules
 from patrons.models import Card, Patron, PatronBlock
 from patrons.selectors import build_facts
@@ -37,156 +60,19 @@ from transport import selectors as transport_selectors
 from transport import services as transport_services
 from transport.models import Transfer
 
-# --- Refusals ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Refusal:
-    reason: str
-    message: str  # lazy translation
-    overridable: bool = False
-
-    def __str__(self) -> str:
-        return str(self.message)
-
-
-class CirculationRefused(Exception):
-    """An action was refused; ``reason`` is a stable code, ``message`` a translated sentence.
-
-    ``refusals`` lists every reason found (the first is ``reason``); ``overridable`` is true
-    when all of them may be overridden by staff with the override role, giving a reason.
-    """
-
-    def __init__(self, refusals: list[Refusal]):
-        self.refusals = tuple(refusals)
-        self.reason = refusals[0].reason
-        self.message = refusals[0].message
-        self.overridable = all(r.overridable for r in refusals)
-        super().__init__("; ".join(f"{r.reason}: {r.message}" for r in refusals))
-
-
-class CheckoutRefused(CirculationRefused):
-    pass
-
-
-class CheckinRefused(CirculationRefused):
-    pass
-
-
-class RenewalRefused(CirculationRefused):
-    pass
-
-
-class FeeRefused(CirculationRefused):
-    pass
-
-
-def _refuse(exc: type[CirculationRefused], reason: str, message) -> CirculationRefused:
-    return exc([Refusal(reason, message)])
-
-
-UNKNOWN_CARD = "unknown_card"
-UNKNOWN_ITEM = "unknown_item"
-ALREADY_ON_LOAN = "already_on_loan"
-NOT_FOR_LOAN = "not_for_loan"
-ITEM_LOST = "item_lost"
-ITEM_MISSING = "item_missing"
-ITEM_WITHDRAWN = "item_withdrawn"
-ON_HOLD_SHELF = "on_hold_shelf"
-IN_TRANSIT = "in_transit"
-MAX_LOANS_TOTAL = "max_loans_total"
-MAX_LOANS_OF_TYPE = "max_loans_of_type"
-MAX_RENEWALS = "max_renewals"
-OTHERS_WAITING = "others_waiting"
-NOT_ON_LOAN = "not_on_loan"
-OVERRIDE_NOT_ALLOWED = "override_not_allowed"
-FEE_SETTLED = "fee_settled"
-REASON_REQUIRED = "reason_required"
-
-# Patron blocks staff may override at the desk (a lost card, a manual block or an anonymized
-# record are not: remove the block or replace the card instead).
-OVERRIDABLE_PATRON_BLOCKS = frozenset(
-    {patron_rules.CARD_EXPIRED, patron_rules.DEBT, patron_rules.OVERDUE}
-)
-# Who may override: a library admin of the working library, or a consortium admin.
-OVERRIDE_ROLE = StaffRole.Role.LIBRARY_ADMIN
-
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 
 
 # --- Small helpers -----------------------------------------------------------------------
 
 
-def _tz(library: Library) -> ZoneInfo:
+def tz_of(library: Library) -> ZoneInfo:
     return ZoneInfo(library.timezone or "Europe/Stockholm")
 
 
-def _with_block_reasons(queryset, patron_ref: str = "pk"):
+def with_block_reasons(queryset, patron_ref: str = "pk"):
     reasons = PatronBlock.objects.open().filter(patron=OuterRef(patron_ref)).values("reason")
     return queryset.annotate(open_block_reasons=ArraySubquery(reasons))
-
-
-def _may_override(staff, library: Library) -> bool:
-    """A library admin of ``library`` or a consortium admin. One query, only when overriding."""
-    if staff is None:
-        return False
-    if staff.is_superuser:
-        return True
-    return StaffRole.objects.filter(
-        Q(role=StaffRole.Role.CONSORTIUM_ADMIN) | Q(role=OVERRIDE_ROLE, library=library),
-        user=staff,
-    ).exists()
-
-
-def _check_override(
-    exc: type[CirculationRefused],
-    refusals: list[Refusal],
-    *,
-    override_reason: str | None,
-    staff,
-    library: Library,
-) -> None:
-    """Raise unless there is nothing to refuse or every refusal is overridden with a reason."""
-    if not refusals:
-        return
-    error = exc(refusals)
-    if not override_reason or not override_reason.strip() or not error.overridable:
-        raise error
-    if not _may_override(staff, library):
-        raise exc(
-            [
-                Refusal(
-                    OVERRIDE_NOT_ALLOWED,
-                    _("Only a library admin may override: %(message)s")
-                    % {"message": refusals[0].message},
-                ),
-                *refusals,
-            ]
-        )
-
-
-def _log_overrides(
-    refusals: list[Refusal], *, action: str, loan: Loan, staff, library: Library, now, reason: str
-) -> None:
-    OverrideLog.objects.bulk_create(
-        OverrideLog(
-            at=now,
-            staff=staff,
-            library=library,
-            action=action,
-            refusal=r.reason,
-            reason=reason.strip()[:200],
-            loan=loan,
-        )
-        for r in refusals
-    )
-
-
-def _patron_refusals(verdict: patron_rules.Verdict) -> list[Refusal]:
-    return [
-        Refusal(b.reason, b.message, overridable=b.reason in OVERRIDABLE_PATRON_BLOCKS)
-        for b in verdict.blocks
-    ]
 
 
 # --- Hooks other issues fill in ----------------------------------------------------------
@@ -210,19 +96,10 @@ def item_claim_refusal(*, item: Item, patron: Patron) -> Refusal | None:
     return None
 
 
-def others_waiting(*, loan: Loan, now: datetime) -> bool:
-    """Does another patron wait for this loan's title with no other copy on a shelf for them?"""
-    return hold_selectors.others_waiting(
-        item_id=loan.item_id,
-        patron_id=loan.patron_id,
-        today=now.astimezone(_tz(loan.rules_library)).date(),
-    )
-
-
 # --- Check out ---------------------------------------------------------------------------
 
 
-def _partial(model, **values):
+def partial_instance(model, **values):
     """An instance of ``model`` with only these fields loaded (the others deferred: touching
     one loads it). ``from_db`` wants the values in the model's field order."""
     names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
@@ -270,14 +147,14 @@ def _lock_patron(
     if patron is not None:
         locked = next(iter(Patron.objects.raw(_LOCK_PATRON_SQL, [patron.pk])), None)
         if locked is None:
-            raise _refuse(CheckoutRefused, UNKNOWN_CARD, _("No such patron."))
+            raise refuse(CheckoutRefused, UNKNOWN_CARD, _("No such patron."))
         return _with_reference_data(locked, config), Card.Status.ACTIVE
     number = "".join((card_number or "").split())
     locked = (
         next(iter(Patron.objects.raw(_LOCK_PATRON_BY_CARD_SQL, [number])), None) if number else None
     )
     if locked is None:
-        raise _refuse(CheckoutRefused, UNKNOWN_CARD, _("No patron has this library card."))
+        raise refuse(CheckoutRefused, UNKNOWN_CARD, _("No patron has this library card."))
     return _with_reference_data(locked, config), locked.card_status
 
 
@@ -293,9 +170,9 @@ def _lock_item(barcode: str, exc: type[CirculationRefused], config: config_cache
     barcode = "".join((barcode or "").split())
     item = next(iter(Item.objects.raw(_LOCK_ITEM_SQL, [barcode])), None) if barcode else None
     if item is None:
-        raise _refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
+        raise refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
     # The record as a deferred instance: its id and title only (touching another field loads it).
-    item.record = _partial(Record, id=item.record_id, title=item.record_title)
+    item.record = partial_instance(Record, id=item.record_id, title=item.record_title)
     item.item_type = config.item_type(item.item_type_id)
     item.home_library = config.library(item.home_library_id)
     return item
@@ -393,7 +270,7 @@ def check_out(
         # index is the last word): refuse like any other item already on loan.
         if "one_open_loan_per_item" not in str(error):
             raise
-        raise _refuse(
+        raise refuse(
             CheckoutRefused,
             ALREADY_ON_LOAN,
             _("The item is already on loan. Check it in first, then lend it again."),
@@ -417,7 +294,7 @@ def _check_out(
     item = _lock_item(barcode, CheckoutRefused, config)
     consortium = config.consortium
     rules_library = _rules_library(consortium, library=library, item=item, patron=locked_patron)
-    tz = _tz(rules_library)
+    tz = tz_of(rules_library)
     effective = config.effective(
         library_id=rules_library.pk,
         category_id=locked_patron.category_id,
@@ -442,12 +319,12 @@ def _check_out(
     )
     refusals = [
         *_item_refusals(item, locked_patron),
-        *_patron_refusals(verdict),
+        *patron_refusals(verdict),
         *_limit_refusals(effective, facts),
     ]
     # Sorted so a refusal nobody may override comes first (its reason is the answer).
     refusals.sort(key=lambda r: r.overridable)
-    _check_override(
+    check_override(
         CheckoutRefused, refusals, override_reason=override_reason, staff=staff, library=library
     )
     calendar = config.calendar(rules_library.pk)
@@ -464,7 +341,7 @@ def _check_out(
         override_reason=(override_reason or "").strip()[:200] if refusals else "",
     )
     if refusals:
-        _log_overrides(
+        log_overrides(
             refusals,
             action=OverrideLog.Action.CHECKOUT,
             loan=loan,
@@ -637,7 +514,7 @@ def _lock_loan_of_item(item: Item, config: config_cache.Config) -> Loan | None:
     if loan is None:
         return None
     if loan.patron_id is not None:
-        loan.patron = _partial(
+        loan.patron = partial_instance(
             Patron,
             id=loan.patron_id,
             category_id=loan.patron_category_id,
@@ -657,7 +534,7 @@ def _close_loan(
     fee = None
     if patron is not None and loan.due_at < now:
         rules_library = loan.rules_library
-        tz = _tz(rules_library)
+        tz = tz_of(rules_library)
         effective = config.effective(
             library_id=rules_library.pk,
             category_id=patron.category_id,
@@ -695,357 +572,6 @@ def _close_loan(
     return fee
 
 
-# --- Renew -------------------------------------------------------------------------------
-#
-# renew() renews one loan (staff may override a refusal); renew_all() renews all of a patron's
-# loans set-based. Both decide with the same three functions below, so they cannot drift:
-# _patron_renewal_refusals (the patron may renew at all), _renewal_refusals (this loan may be
-# renewed) and _renewed_due_at (the new due date).
-
-
-def _patron_renewal_refusals(
-    patron: Patron,
-    *,
-    facts: selectors.PatronCirculationFacts,
-    consortium: ConsortiumSettings,
-    today,
-) -> list[Refusal]:
-    """Why the patron may not renew anything today (blocks, debt, overdue loans, expiry)."""
-    verdict = patron_rules.may_renew(
-        build_facts(
-            patron=patron,
-            debt=facts.debt,
-            oldest_overdue_days=facts.oldest_overdue_days,
-            consortium=consortium,
-        ),
-        today,
-    )
-    return _patron_refusals(verdict)
-
-
-def _renewal_refusals(
-    loan: Loan,
-    *,
-    effective: rules.EffectiveRule,
-    others_wait: bool,
-    patron_refusals: list[Refusal],
-) -> list[Refusal]:
-    """Why this loan may not be renewed, those staff may not override first; empty: it may.
-
-    No queries: whether others wait for the title and the patron's refusals are passed in.
-    """
-    refusals = []
-    if loan.item.status == Item.Status.LOST:
-        refusals.append(Refusal(ITEM_LOST, _("The item is marked lost.")))
-    if loan.renewals >= effective.max_renewals:
-        refusals.append(
-            Refusal(
-                MAX_RENEWALS,
-                _("The loan has been renewed %(count)d times; the limit is %(limit)d.")
-                % {"count": loan.renewals, "limit": effective.max_renewals},
-                overridable=True,
-            )
-        )
-    if others_wait and not effective.renew_when_others_wait:
-        refusals.append(
-            Refusal(OTHERS_WAITING, _("Another patron is waiting for this item."), overridable=True)
-        )
-    refusals.extend(patron_refusals)
-    refusals.sort(key=lambda r: r.overridable)
-    return refusals
-
-
-def _renewed_due_at(loan: Loan, *, effective: rules.EffectiveRule, calendar, now: datetime):
-    """The loan period counts from today; renewing early never shortens a loan."""
-    new_due = duedates.due_at(
-        start=now,
-        loan_period_days=effective.loan_period_days,
-        calendar=calendar,
-        tz=_tz(loan.rules_library),
-    )
-    return max(new_due, loan.due_at)
-
-
-def _renew_in_memory(loan: Loan, *, due_at: datetime, now: datetime) -> None:
-    loan.due_at = due_at
-    loan.renewals += 1
-    loan.last_renewed_at = now
-
-
-@transaction.atomic
-def renew(
-    *,
-    loan: Loan,
-    library: Library,
-    staff,
-    now: datetime,
-    override_reason: str | None = None,
-) -> Loan:
-    """Renew a loan from today, under the rules of the loan's rules library."""
-    config = config_cache.config()
-    locked = _lock_loan_to_renew(loan.pk, config)
-    if locked is None or locked.returned_at is not None or locked.patron is None:
-        raise _refuse(RenewalRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
-    patron = locked.patron
-    rules_library = locked.rules_library
-    today = now.astimezone(_tz(rules_library)).date()
-    consortium = config.consortium
-    facts = selectors.patron_facts(patron, now=now)
-    effective = config.effective(
-        library_id=rules_library.pk,
-        category_id=patron.category_id,
-        item_type_id=locked.item.item_type_id,
-    )
-    refusals = _renewal_refusals(
-        locked,
-        effective=effective,
-        others_wait=not effective.renew_when_others_wait and others_waiting(loan=locked, now=now),
-        patron_refusals=_patron_renewal_refusals(
-            patron, facts=facts, consortium=consortium, today=today
-        ),
-    )
-    _check_override(
-        RenewalRefused, refusals, override_reason=override_reason, staff=staff, library=library
-    )
-    calendar = config.calendar(rules_library.pk)
-    due_at = _renewed_due_at(locked, effective=effective, calendar=calendar, now=now)
-    _renew_in_memory(locked, due_at=due_at, now=now)
-    locked.save(update_fields=["due_at", "renewals", "last_renewed_at"])
-    if refusals:
-        _log_overrides(
-            refusals,
-            action=OverrideLog.Action.RENEWAL,
-            loan=locked,
-            staff=staff,
-            library=library,
-            now=now,
-            reason=override_reason or "",
-        )
-    Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
-    return locked
-
-
-_LOCK_LOAN_TO_RENEW_SQL = """
-SELECT l.*, i.barcode AS item_barcode, i.item_type_id AS item_type_id,
-       i.record_id AS item_record_id, r.title AS record_title,
-       p.category_id AS patron_category_id, p.expiry_date AS patron_expiry_date,
-       p.anonymized_at AS patron_anonymized_at,
-       ARRAY(SELECT b.reason FROM patrons_patronblock b
-              WHERE b.patron_id = l.patron_id AND b.removed_at IS NULL
-              ORDER BY b.created_at DESC) AS open_block_reasons
-  FROM circulation_loan l
-  JOIN catalog_item i ON i.id = l.item_id
-  JOIN catalog_record r ON r.id = i.record_id
-  LEFT JOIN patrons_patron p ON p.id = l.patron_id
- WHERE l.id = %s
-   FOR UPDATE OF l
-"""
-
-
-def _lock_loan_to_renew(loan_id: int, config: config_cache.Config) -> Loan | None:
-    """Lock the loan (SQL, as the desk's other locks) with what deciding a renewal and
-    answering it read: the patron's category, expiry, anonymization and open blocks, the item's
-    barcode, type and title (deferred instances), the libraries from this process's copy."""
-    loan = next(iter(Loan.objects.raw(_LOCK_LOAN_TO_RENEW_SQL, [loan_id])), None)
-    if loan is None:
-        return None
-    if loan.patron_id is not None:
-        patron = _partial(
-            Patron,
-            id=loan.patron_id,
-            category_id=loan.patron_category_id,
-            expiry_date=loan.patron_expiry_date,
-            anonymized_at=loan.patron_anonymized_at,
-        )
-        patron.open_block_reasons = loan.open_block_reasons
-        loan.patron = patron
-    item = _partial(
-        Item,
-        id=loan.item_id,
-        barcode=loan.item_barcode,
-        item_type_id=loan.item_type_id,
-        record_id=loan.item_record_id,
-    )
-    item.record = _partial(Record, id=item.record_id, title=loan.record_title)
-    item.item_type = config.item_type(item.item_type_id)
-    loan.item = item
-    loan.rules_library = config.library(loan.rules_library_id)
-    loan.checkout_library = config.library(loan.checkout_library_id)
-    return loan
-
-
-@dataclass(frozen=True)
-class RenewalOutcome:
-    loan: Loan
-    renewed: bool
-    refusal: CirculationRefused | None = None
-
-
-@transaction.atomic
-def renew_all(*, patron: Patron, library: Library, staff, now: datetime) -> list[RenewalOutcome]:
-    """Try to renew each of the patron's open loans; each one succeeds or fails on its own.
-
-    Set-based, deciding each loan exactly as renew() does (no overrides): the patron's open
-    loans are locked in one statement (by id, a fixed order), the lending rules, the patron's
-    facts, the holds and the calendars are each read with one query, and the renewals are
-    written with one UPDATE. The statement count does not grow with the number of loans.
-    Outcomes come soonest due first, as the account page lists the loans.
-    """
-    loans = list(
-        _with_block_reasons(
-            Loan.objects.select_for_update(of=("self",))
-            .select_related(
-                "patron",
-                "item__record",
-                "item__item_type",
-                "item__home_library",
-                "checkout_library",
-                "rules_library",
-            )
-            # The title is shown with a refusal; the MARC and the search vector are not.
-            .defer("item__record__marc", "item__record__search_vector"),
-            patron_ref="patron_id",
-        )
-        .filter(patron=patron, returned_at__isnull=True)
-        .order_by("id")
-    )
-    if not loans:
-        return []
-    borrower = loans[0].patron
-    borrower.open_block_reasons = loans[0].open_block_reasons
-    rules_libraries = {loan.rules_library_id: loan.rules_library for loan in loans}
-    today = {pk: now.astimezone(_tz(lib)).date() for pk, lib in rules_libraries.items()}
-    config = config_cache.config()
-    consortium = config.consortium
-    facts = selectors.patron_facts(borrower, now=now)
-    effective = _effective_rules(loans, category_id=borrower.category_id, config=config)
-    waiting = _items_with_others_waiting(loans, effective=effective, today=today)
-    patron_refusals = {
-        day: _patron_renewal_refusals(borrower, facts=facts, consortium=consortium, today=day)
-        for day in set(today.values())
-    }
-    outcomes, renewed = [], []
-    for loan in sorted(loans, key=lambda loan: (loan.due_at, loan.pk)):
-        rule = effective[loan.rules_library_id, loan.item.item_type_id]
-        refusals = _renewal_refusals(
-            loan,
-            effective=rule,
-            others_wait=loan.item_id in waiting,
-            patron_refusals=patron_refusals[today[loan.rules_library_id]],
-        )
-        if refusals:
-            outcomes.append(
-                RenewalOutcome(loan=loan, renewed=False, refusal=RenewalRefused(refusals))
-            )
-            continue
-        calendar = config.calendar(loan.rules_library_id)
-        due_at = _renewed_due_at(loan, effective=rule, calendar=calendar, now=now)
-        _renew_in_memory(loan, due_at=due_at, now=now)
-        renewed.append(loan)
-        outcomes.append(RenewalOutcome(loan=loan, renewed=True))
-    if renewed:
-        _write_renewals(renewed, now=now)
-        Patron.objects.filter(pk=borrower.pk).update(last_activity_at=now)
-    return outcomes
-
-
-def _write_renewals(loans: list[Loan], *, now: datetime) -> None:
-    """One ``UPDATE … FROM (VALUES …)`` for all renewed loans. (Django's bulk_update builds a
-    CASE per loan and field: the same one statement, but ~2 ms of Python per loan.)"""
-    rows = ", ".join(["(%s::bigint, %s::timestamptz, %s::integer)"] * len(loans))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {Loan._meta.db_table} AS loan"  # noqa: S608 - no user input in the SQL text
-            " SET due_at = v.due_at, renewals = v.renewals, last_renewed_at = %s"
-            f" FROM (VALUES {rows}) AS v(id, due_at, renewals) WHERE loan.id = v.id",
-            [now, *(value for loan in loans for value in (loan.pk, loan.due_at, loan.renewals))],
-        )
-
-
-def _effective_rules(
-    loans: list[Loan], *, category_id: int, config: config_cache.Config
-) -> dict[tuple[int, int], rules.EffectiveRule]:
-    """(rules library id, item type id) → the effective rule, for every loan. No query."""
-    keys = {(loan.rules_library_id, loan.item.item_type_id) for loan in loans}
-    return {
-        (library_id, item_type_id): config.effective(
-            library_id=library_id, category_id=category_id, item_type_id=item_type_id
-        )
-        for library_id, item_type_id in keys
-    }
-
-
-def _items_with_others_waiting(
-    loans: list[Loan], *, effective, today: dict[int, object]
-) -> set[int]:
-    """The loans' items someone else waits for, asked only where the rule forbids renewing
-    then. One query per local date of the rules libraries (one: they all keep Swedish time)."""
-    asked: dict[object, list[int]] = {}
-    for loan in loans:
-        if not effective[loan.rules_library_id, loan.item.item_type_id].renew_when_others_wait:
-            asked.setdefault(today[loan.rules_library_id], []).append(loan.item_id)
-    waiting: set[int] = set()
-    for day, item_ids in asked.items():
-        waiting |= hold_selectors.items_with_others_waiting(
-            item_ids=item_ids, patron_id=loans[0].patron_id, today=day
-        )
-    return waiting
-
-
-# --- Fees --------------------------------------------------------------------------------
-
-
-def _lock_open_fee(fee: Fee) -> Fee:
-    locked = Fee.objects.select_for_update().filter(pk=fee.pk).first()
-    if locked is None or locked.state != Fee.State.OPEN:
-        raise _refuse(FeeRefused, FEE_SETTLED, _("The fee has already been paid or waived."))
-    return locked
-
-
-@transaction.atomic
-def pay_fee(*, fee: Fee, library: Library, staff, now: datetime) -> Fee:
-    """The patron paid the whole fee at the desk."""
-    locked = _lock_open_fee(fee)
-    locked.state = Fee.State.PAID
-    locked.settled_at, locked.settled_by, locked.settled_library = now, staff, library
-    locked.save(update_fields=["state", "settled_at", "settled_by", "settled_library"])
-    return locked
-
-
-@transaction.atomic
-def waive_fee(*, fee: Fee, reason: str, library: Library, staff, now: datetime) -> Fee:
-    """Staff forgive the fee, saying why."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise _refuse(FeeRefused, REASON_REQUIRED, _("Give a reason for waiving the fee."))
-    locked = _lock_open_fee(fee)
-    locked.state = Fee.State.WAIVED
-    locked.waive_reason = reason[:200]
-    locked.settled_at, locked.settled_by, locked.settled_library = now, staff, library
-    locked.save(
-        update_fields=["state", "waive_reason", "settled_at", "settled_by", "settled_library"]
-    )
-    return locked
-
-
-@transaction.atomic
-def add_fee(
-    *, patron: Patron, amount: Decimal, description: str, library: Library, staff, now: datetime
-) -> Fee:
-    """Bill another charge (a replaced card, a damaged item)."""
-    if amount <= 0:
-        raise _refuse(FeeRefused, "amount", _("The amount must be more than zero."))
-    return Fee.objects.create(
-        patron=patron,
-        library=library,
-        kind=Fee.Kind.OTHER,
-        amount=amount,
-        description=description[:200],
-        created_at=now,
-        created_by=staff,
-    )
-
-
 # --- Lost and claims returned ------------------------------------------------------------
 
 
@@ -1058,7 +584,7 @@ def _lock_open_loan(loan: Loan) -> tuple[Item, Loan]:
         .first()
     )
     if locked is None:
-        raise _refuse(CheckinRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
+        raise refuse(CheckinRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
     return item, locked
 
 

@@ -15,7 +15,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circulation import desk_selectors, services
+from circulation import desk_selectors, refusals, services
 from circulation.forms import CardScanForm, ItemScanForm
 from libraries.access import staff_required
 from libraries.models import StaffRole
@@ -68,7 +68,7 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
 
 
 def _may_override(request: HttpRequest) -> bool:
-    return request.staff_access.has(services.OVERRIDE_ROLE, request.working_library)
+    return request.staff_access.has(refusals.OVERRIDE_ROLE, request.working_library)
 
 
 def _lend(request: HttpRequest, patron_id: int, barcode: str, override_reason: str = "") -> dict:
@@ -85,13 +85,13 @@ def _lend(request: HttpRequest, patron_id: int, barcode: str, override_reason: s
             patron=Patron(pk=patron_id),
             override_reason=override_reason or None,
         )
-    except services.CheckoutRefused as refused:
+    except refusals.CheckoutRefused as refused:
         row.update(
             ok=False,
             reason=refused.reason,
             messages=[str(r.message) for r in refused.refusals],
             overridable=refused.overridable and _may_override(request),
-            check_in_first=refused.reason == services.ALREADY_ON_LOAN,
+            check_in_first=refused.reason == refusals.ALREADY_ON_LOAN,
         )
     else:
         row.update(
@@ -167,7 +167,7 @@ def check_in_first(request: HttpRequest, patron_id: int) -> HttpResponse:
         result = services.check_in(
             barcode=barcode, library=request.working_library, staff=request.user, now=timezone.now()
         )
-    except services.CheckinRefused as refused:
+    except refusals.CheckinRefused as refused:
         row = {"barcode": barcode, "ok": False, "reason": refused.reason}
         row["messages"] = [str(refused.message)]
     else:
@@ -213,7 +213,7 @@ def _take_back(request: HttpRequest, barcode: str) -> dict:
         result = services.check_in(
             barcode=barcode, library=request.working_library, staff=request.user, now=timezone.now()
         )
-    except services.CheckinRefused as refused:
+    except refusals.CheckinRefused as refused:
         row.update(ok=False, message=str(refused.message))
         return row
     transfer = result.extra.get("transfer")

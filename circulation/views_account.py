@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circulation import services
+from circulation import fees, refusals, renewals, services
 from circulation.models import Fee, Loan
 from libraries.access import staff_required
 from libraries.models import StaffRole
@@ -33,7 +33,7 @@ def _open_loan(loan_id: int) -> Loan:
     )
 
 
-def _refusal_text(refused: services.CirculationRefused) -> str:
+def _refusal_text(refused: refusals.CirculationRefused) -> str:
     return " ".join(str(r.message) for r in refused.refusals)
 
 
@@ -44,14 +44,14 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
     loan = _open_loan(loan_id)
     title = loan.item.record.title
     try:
-        renewed = services.renew(
+        renewed = renewals.renew(
             loan=loan,
             library=request.working_library,
             staff=request.user,
             now=timezone.now(),
             override_reason=request.POST.get("override_reason", "").strip() or None,
         )
-    except services.RenewalRefused as refused:
+    except refusals.RenewalRefused as refused:
         messages.error(
             request,
             _("Not renewed: %(title)s. %(reasons)s")
@@ -71,7 +71,7 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
 def renew_all(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Renew every open loan of the patron; each succeeds or is refused on its own."""
     patron = get_object_or_404(Patron.objects.current(), pk=patron_id)
-    outcomes = services.renew_all(
+    outcomes = renewals.renew_all(
         patron=patron, library=request.working_library, staff=request.user, now=timezone.now()
     )
     renewed = [o for o in outcomes if o.renewed]
@@ -99,7 +99,7 @@ def mark_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
         bill = services.mark_lost(
             loan=loan, library=request.working_library, staff=request.user, now=timezone.now()
         )
-    except services.CirculationRefused as refused:
+    except refusals.CirculationRefused as refused:
         messages.error(request, str(refused.message))
     else:
         if bill is not None:
@@ -121,7 +121,7 @@ def claims_returned(request: HttpRequest, loan_id: int) -> HttpResponse:
         services.mark_claims_returned(
             loan=loan, library=request.working_library, staff=request.user, now=timezone.now()
         )
-    except services.CirculationRefused as refused:
+    except refusals.CirculationRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("Marked as claimed returned; the item is missing for now."))
@@ -134,10 +134,10 @@ def pay_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
     """The patron paid the whole fee."""
     fee = get_object_or_404(Fee, pk=fee_id)
     try:
-        services.pay_fee(
+        fees.pay_fee(
             fee=fee, library=request.working_library, staff=request.user, now=timezone.now()
         )
-    except services.FeeRefused as refused:
+    except refusals.FeeRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("Payment of %(amount)s SEK taken.") % {"amount": fee.amount})
@@ -150,14 +150,14 @@ def waive_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
     """Forgive the fee; a reason is required."""
     fee = get_object_or_404(Fee, pk=fee_id)
     try:
-        services.waive_fee(
+        fees.waive_fee(
             fee=fee,
             reason=request.POST.get("reason", ""),
             library=request.working_library,
             staff=request.user,
             now=timezone.now(),
         )
-    except services.FeeRefused as refused:
+    except refusals.FeeRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("Fee of %(amount)s SEK waived.") % {"amount": fee.amount})

@@ -13,12 +13,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circulation import desk_selectors, services
+from circulation import desk_selectors, refusals, renewals
 from circulation.models import Loan
 from patrons.opac_auth import patron_required
 
 
-def _reasons(refused: services.CirculationRefused) -> str:
+def _reasons(refused: refusals.CirculationRefused) -> str:
     return " ".join(str(r.message) for r in refused.refusals)
 
 
@@ -43,10 +43,10 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
         raise Http404
     title = loan.item.record.title
     try:
-        renewed = services.renew(
+        renewed = renewals.renew(
             loan=loan, library=request.patron.home_library, staff=None, now=timezone.now()
         )
-    except services.RenewalRefused as refused:
+    except refusals.RenewalRefused as refused:
         messages.error(
             request,
             _("%(title)s could not be renewed: %(reasons)s")
@@ -65,7 +65,7 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
 @patron_required
 def renew_all(request: HttpRequest) -> HttpResponse:
     """Renew all my loans; each is renewed or refused on its own."""
-    outcomes = services.renew_all(
+    outcomes = renewals.renew_all(
         patron=request.patron, library=request.patron.home_library, staff=None, now=timezone.now()
     )
     renewed = sum(1 for o in outcomes if o.renewed)

@@ -8,7 +8,8 @@ from django.utils import translation
 
 from catalog.models import Item
 from circulation.models import Fee, Loan, LoanRule
-from circulation.services import Action, CheckinRefused, check_in
+from circulation.refusals import CheckinRefused
+from circulation.services import Action, check_in
 from tests.circulation.conftest import STHLM
 from tests.circulation.factories import ItemFactory, LoanFactory
 

@@ -8,7 +8,8 @@ import pytest
 from catalog.models import Item, ItemType
 from circulation import services
 from circulation.models import Loan, LoanRule, OverrideLog
-from circulation.services import CheckoutRefused, check_out
+from circulation.refusals import CheckoutRefused
+from circulation.services import check_out
 from libraries.models import CalendarException, ConsortiumSettings
 from patrons.models import Card, PatronBlock
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory

@@ -8,7 +8,8 @@ from django.db import connection
 
 from catalog.models import Item
 from circulation.models import Loan, LoanRule
-from circulation.services import CheckoutRefused, check_out
+from circulation.refusals import CheckoutRefused
+from circulation.services import check_out
 from libraries.models import Library
 from tests.circulation.factories import ItemFactory, LoanFactory, PatronFactory
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Item, ItemType
-from circulation import hold_selectors, hold_services, services
+from circulation import hold_selectors, hold_services, refusals, renewals, services
 from circulation.hold_models import Hold
 from circulation.models import LoanRule
 from libraries.models import CalendarException, Library
@@ -247,11 +247,11 @@ def test_checkout_to_the_holder_fulfils_the_hold():
 def test_checkout_to_someone_else_is_refused_but_may_be_overridden(admin_karlskoga):
     hold, item, _holder = shelved()
     other = PatronFactory()
-    with pytest.raises(services.CheckoutRefused) as refused:
+    with pytest.raises(refusals.CheckoutRefused) as refused:
         services.check_out(
             barcode=item.barcode, patron=other, library=lib("KGA"), staff=None, now=MONDAY
         )
-    assert refused.value.reason == services.ON_HOLD_SHELF and refused.value.overridable
+    assert refused.value.reason == refusals.ON_HOLD_SHELF and refused.value.overridable
     services.check_out(
         barcode=item.barcode,
         patron=other,
@@ -321,9 +321,9 @@ def test_renewal_refused_when_someone_waits_and_no_other_copy_can_serve():
     record = RecordFactory()
     loan = LoanFactory(item__record=record)
     place(PatronFactory(), record)
-    with pytest.raises(services.RenewalRefused) as refused:
-        services.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY)
-    assert refused.value.reason == services.OTHERS_WAITING
+    with pytest.raises(refusals.RenewalRefused) as refused:
+        renewals.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY)
+    assert refused.value.reason == refusals.OTHERS_WAITING
 
 
 def test_renewal_allowed_when_another_copy_is_on_a_shelf():
@@ -331,7 +331,7 @@ def test_renewal_allowed_when_another_copy_is_on_a_shelf():
     loan = LoanFactory(item__record=record)
     ItemFactory(record=record)
     place(PatronFactory(), record)
-    services.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY)
+    renewals.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY)
 
 
 def test_renewal_allowed_when_the_rule_says_so_or_the_hold_is_suspended():
@@ -339,10 +339,10 @@ def test_renewal_allowed_when_the_rule_says_so_or_the_hold_is_suspended():
     loan = LoanFactory(item__record=record)
     hold = place(PatronFactory(), record)
     hold_services.suspend_hold(hold=hold, until=date(2025, 5, 1), now=MONDAY)
-    services.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY)
+    renewals.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY)
     hold_services.suspend_hold(hold=hold, until=None, now=MONDAY)
     LoanRule.objects.create(library=lib("KGA"), renew_when_others_wait=True)
-    services.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY + timedelta(days=1))
+    renewals.renew(loan=loan, library=lib("KGA"), staff=None, now=MONDAY + timedelta(days=1))
 
 
 # --- Pick lists --------------------------------------------------------------------------

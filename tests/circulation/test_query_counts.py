@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Item, ItemType
 from circulation.models import Loan, LoanRule
-from circulation.services import check_in, check_out, renew
+from circulation.renewals import renew
+from circulation.services import check_in, check_out
 from libraries.models import Library
 from patrons.models import PatronCategory
 from tests.circulation.factories import ItemFactory, PatronFactory, RecordFactory
@@ -99,7 +100,7 @@ def test_partial_instances_hold_the_given_values_whatever_their_order(
     kga, django_assert_num_queries
 ):
     """The desk's SQL locks build deferred instances; from_db wants the model's field order."""
-    from circulation.services import _partial
+    from circulation.services import partial_instance as _partial
 
     item = ItemFactory()
     with django_assert_num_queries(0):

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from catalog.models import Item, ItemType
 from circulation import hold_services
 from circulation.models import Loan, LoanRule
-from circulation.services import RenewalRefused, renew, renew_all
+from circulation.refusals import RenewalRefused
+from circulation.renewals import renew, renew_all
 from libraries.models import CalendarException, Library
 from patrons.models import Patron
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory

@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Item
-from circulation import services
+from circulation import fees, renewals, services
 from circulation.models import Fee, Loan, LoanRule, OverrideLog
-from circulation.services import FeeRefused, RenewalRefused, renew, renew_all
+from circulation.refusals import FeeRefused, RenewalRefused
+from circulation.renewals import renew, renew_all
 from libraries.models import ConsortiumSettings
 from tests.circulation.conftest import STHLM
 from tests.circulation.factories import FeeFactory, LoanFactory
@@ -75,7 +76,7 @@ def test_lost_item_is_not_renewed(adult_patron, kga, now):
 
 
 def test_others_waiting_refuses_unless_the_rule_allows(adult_patron, kga, now, monkeypatch):
-    monkeypatch.setattr(services, "others_waiting", lambda **kwargs: True)
+    monkeypatch.setattr(renewals, "others_waiting", lambda **kwargs: True)
     loan = LoanFactory(patron=adult_patron)
     with pytest.raises(RenewalRefused) as err:
         renew(loan=loan, library=kga, staff=None, now=now)
@@ -104,15 +105,15 @@ def test_renew_all_renews_what_it_can(adult_patron, kga, now):
 
 def test_pay_and_waive(adult_patron, kga, now, desk_staff_karlskoga):
     fee = FeeFactory(patron=adult_patron)
-    paid = services.pay_fee(fee=fee, library=kga, staff=desk_staff_karlskoga, now=now)
+    paid = fees.pay_fee(fee=fee, library=kga, staff=desk_staff_karlskoga, now=now)
     assert (paid.state, paid.settled_by, paid.settled_at) == ("paid", desk_staff_karlskoga, now)
     with pytest.raises(FeeRefused):
-        services.pay_fee(fee=fee, library=kga, staff=None, now=now)
+        fees.pay_fee(fee=fee, library=kga, staff=None, now=now)
     other = FeeFactory(patron=adult_patron)
     with pytest.raises(FeeRefused) as err:
-        services.waive_fee(fee=other, reason=" ", library=kga, staff=None, now=now)
+        fees.waive_fee(fee=other, reason=" ", library=kga, staff=None, now=now)
     assert err.value.reason == "reason_required"
-    waived = services.waive_fee(fee=other, reason="Sjukdom", library=kga, staff=None, now=now)
+    waived = fees.waive_fee(fee=other, reason="Sjukdom", library=kga, staff=None, now=now)
     assert (waived.state, waived.waive_reason) == ("waived", "Sjukdom")
 
 
