@@ -145,3 +145,11 @@ def test_suggestions_fragment(client, mio):
 def test_search_works_with_bad_parameters(client, mio):
     response = client.get("/sok/", {"q": "mio", "page": "x", "year_from": "abc", "sort": "zzz"})
     assert response.status_code == 200
+
+
+def test_the_search_page_has_one_search_box_other_pages_the_header_one(client, mio):
+    page = client.get("/sok/", {"q": "Mio"}).content.decode()
+    assert page.count('name="q"') == 1  # its own box (with suggestions), not the header's too
+    assert 'id="search-q"' in page and 'value="Mio"' in page
+    record = client.get(f"/post/{mio.pk}/").content.decode()
+    assert record.count('name="q"') == 1 and 'id="q"' in record  # the header box
