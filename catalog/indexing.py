@@ -37,7 +37,8 @@ def refresh_search_vectors(record_ids: Iterable[int]) -> None:
 
 
 def refresh_library_ids(record_ids: Iterable[int]) -> None:
-    """Recompute which libraries own a copy of each record (the "library" facet)."""
+    """Recompute which libraries own a copy of each record (the "library" facet). The record's
+    ``updated_at`` moves too: its holdings changed, so OAI-PMH harvesters fetch it again."""
     ids = list(record_ids)
     if not ids:
         return
@@ -49,7 +50,8 @@ def refresh_library_ids(record_ids: Iterable[int]) -> None:
                    (SELECT array_agg(DISTINCT i.home_library_id ORDER BY i.home_library_id)
                       FROM catalog_item i
                      WHERE i.record_id = r.id AND i.status <> 'withdrawn'),
-                   '{}')
+                   '{}'),
+                   updated_at = now()
              WHERE r.id = ANY(%s)
             """,
             [ids],

@@ -117,6 +117,8 @@ class Record(models.Model):
             models.Index(fields=["control_number", "control_source"], name="record_control_idx"),
             models.Index(fields=["media_type"], name="record_media_idx"),
             models.Index(fields=["audience"], name="record_audience_idx"),
+            # OAI-PMH harvests by datestamp (from/until).
+            models.Index(fields=["updated_at", "id"], name="record_updated_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(title=""), name="record_has_title"),
@@ -130,6 +132,24 @@ class Record(models.Model):
         from catalog.languages import language_name
 
         return language_name(self.language)
+
+
+class DeletedRecord(models.Model):
+    """A trace of a deleted record, kept for ever, so harvesters (OAI-PMH) learn of the
+    deletion however late they come back ("persistent" deleted records)."""
+
+    record_id = models.BigIntegerField(unique=True)
+    title = models.TextField(blank=True)
+    # Home libraries of the record's copies when it was deleted (its OAI sets).
+    library_ids = ArrayField(models.IntegerField(), default=list, blank=True)
+    deleted_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("deleted records")
+
+    def __str__(self) -> str:
+        return f"{self.record_id} {self.title}"
 
 
 class ItemQuerySet(models.QuerySet):

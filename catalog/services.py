@@ -12,12 +12,13 @@ from decimal import Decimal
 
 import pymarc
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import marc
 from catalog.importer import EXTRACTED, build_record
 from catalog.indexing import refresh_library_ids, refresh_search_vectors
-from catalog.models import Item, ItemType, Record
+from catalog.models import DeletedRecord, Item, ItemType, Record
 from libraries.models import Library
 
 BARCODE_RE = re.compile(r"^[0-9A-Za-z\-]{4,32}$")
@@ -69,6 +70,12 @@ def delete_record(*, record: Record) -> None:
     record = Record.objects.select_for_update().get(pk=record.pk)
     if record.items.exists():
         raise CatalogError("has_items", _("A record with items cannot be deleted."))
+    DeletedRecord.objects.create(
+        record_id=record.pk,
+        title=record.title,
+        library_ids=record.library_ids,
+        deleted_at=timezone.now(),
+    )
     record.delete()
 
 

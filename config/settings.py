@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "transport",
     "circulation",
     "opac",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -342,3 +343,18 @@ GRANSLOS = {
     # Patrons without activity this long (and no loans, no debt) are anonymized.
     "ANONYMIZE_INACTIVE_DAYS": int(os.environ.get("GRANSLOS_ANONYMIZE_INACTIVE_DAYS", "1095")),
 }
+
+
+# --- Interoperability: SRU, OAI-PMH, copy cataloguing (docs/interop.md) ---------------------
+SRU_DATABASE_TITLE = os.environ.get("SRU_DATABASE_TITLE", "Gränslös – Bibliotek utan gränser")
+SRU_DATABASE_DESCRIPTION = os.environ.get(
+    "SRU_DATABASE_DESCRIPTION",
+    "Den gemensamma katalogen för Degerfors, Hällefors, Karlskoga, Kristinehamn och Storfors",
+)
+OAI_REPOSITORY_IDENTIFIER = os.environ.get("OAI_REPOSITORY_IDENTIFIER", "granslos.bibliotek.se")
+OAI_ADMIN_EMAIL = os.environ.get("OAI_ADMIN_EMAIL", "katalog@granslos.bibliotek.se")
+# The external catalogue cataloguers copy records from (SRU 1.2, MARCXML).
+COPY_CATALOGUING_SRU_URL = os.environ.get(
+    "COPY_CATALOGUING_SRU_URL", "http://api.libris.kb.se/sru/libris"
+)
+COPY_CATALOGUING_TIMEOUT = float(os.environ.get("COPY_CATALOGUING_TIMEOUT", "10"))

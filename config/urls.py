@@ -27,6 +27,7 @@ urlpatterns = [
     path("staff/holds/", include("circulation.hold_urls")),
     path("reservationer/", include("circulation.hold_opac_urls")),
     path("api/v1/", include("config.api_urls")),
+    path("", include("interop.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("opac.urls")),
