@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import connection
+from django.utils import timezone
 
 # Title (A) in Swedish stemming and unstemmed; authors (B) unstemmed and stemmed (so "Lindgren"
 # and "Lindgrens" both find her); subjects (C) stemmed; series, summary, publisher, responsibility,
@@ -51,8 +52,8 @@ def refresh_library_ids(record_ids: Iterable[int]) -> None:
                       FROM catalog_item i
                      WHERE i.record_id = r.id AND i.status <> 'withdrawn'),
                    '{}'),
-                   updated_at = now()
+                   updated_at = %s
              WHERE r.id = ANY(%s)
             """,
-            [ids],
+            [timezone.now(), ids],
         )
