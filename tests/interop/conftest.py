@@ -5,6 +5,15 @@ from libraries.models import Library
 from tests.catalog.factories import ItemFactory, RecordFactory
 
 
+@pytest.fixture(autouse=True)
+def _fast_hashers(settings):
+    """PBKDF2 is slow on purpose; tests hash PINs with MD5 (the app uses Django's default)."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
 def _item(record, code: str, barcode: str, status: str = Item.Status.AVAILABLE):
     lib = Library.objects.get(code=code)
     return ItemFactory(
