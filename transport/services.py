@@ -14,7 +14,8 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
@@ -46,6 +47,18 @@ class Receipt:
     message: str
 
 
+def event_time(transfer_id: int, now: datetime):
+    """``now``, or the transfer's last event time if that is later: computed in the INSERT.
+
+    A transaction's ``now`` is read before it waits for its locks, so a transaction that
+    waited may carry an earlier clock than the one it waited for. Every event of a transfer is
+    written holding its row (or its new item's) lock, so this keeps its events in the order
+    they happened, in the same statement (no extra query on the desk's path).
+    """
+    last = TransferEvent.objects.filter(transfer_id=transfer_id).order_by("-at").values("at")[:1]
+    return Greatest(Value(now), Subquery(last))
+
+
 def _record(
     transfer: Transfer,
     *,
@@ -57,7 +70,7 @@ def _record(
     TransferEvent.objects.create(
         transfer=transfer,
         state=transfer.state,
-        at=now,
+        at=event_time(transfer.id, now),
         library=library,
         staff=staff if staff is not None and staff.is_authenticated else None,
         note=note[:300],
@@ -162,7 +175,7 @@ def close_packing_list(
         TransferEvent(
             transfer=t,
             state=State.IN_TRANSIT,
-            at=now,
+            at=event_time(t.id, now),
             library=crate.link.from_library,
             staff=crate.closed_by,
             note=str(crate.link),
