@@ -269,8 +269,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis re-delivers an unacknowledged task after this long (a killed worker's task comes back).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis re-delivers an unacknowledged task after this long: a killed worker's reserved tasks
+# come back within a minute (30 s, found by a scan every 5 s). It is also how long a task may
+# run before a second copy starts, so every task is safe to run twice at once (the transfer
+# sweep skips locked rows; an import claims its job). The periodic sweep is the second net.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "30")),
+    # Look for such tasks every 5 s (kombu's default is every 100 s).
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+}
+# A broker that is down must not hold a desk request: publishing gives up after about a second
+# (the caller logs it and the periodic sweep does the work; see config.tasks).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 # The beat schedule lives in code. Each entry is also a management command.
 CELERY_BEAT_SCHEDULE: dict = {
     "healthbeat": {"task": "libraries.tasks.heartbeat", "schedule": crontab(minute="*/5")},
