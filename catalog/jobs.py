@@ -9,6 +9,7 @@ from django.utils import timezone
 from catalog.importer import import_marc
 from catalog.marc import detect_format
 from catalog.models import ImportJob
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -28,7 +29,7 @@ def queue_import(
         dry_run=dry_run,
         created_by=user,
     )
-    transaction.on_commit(lambda: run_import.delay(job_id=job.id))
+    enqueue_on_commit(run_import, job_id=job.id)
     return job
 
 

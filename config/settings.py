@@ -150,12 +150,23 @@ TEMPLATES = [
     },
 ]
 
+# Redis down: reads miss and writes do nothing (config.cache), so the desk falls back to
+# PostgreSQL; the sessions' alias raises instead, and config.session_store keeps them in
+# PostgreSQL meanwhile. Short socket timeouts: an unreachable Redis must not hold a request.
+_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2}
 CACHES = {
     "default": {
         "BACKEND": "config.cache.RedisCache",
         "LOCATION": redis_py_url(REDIS_URL),
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "granslos"),
-    }
+        "OPTIONS": _REDIS_OPTIONS,
+    },
+    "sessions": {
+        "BACKEND": "config.cache.RedisCache",
+        "LOCATION": redis_py_url(REDIS_URL),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "granslos"),
+        "OPTIONS": {**_REDIS_OPTIONS, "FAIL_SOFT": False},
+    },
 }
 
 # ModelBackend, with the logged-in user read from a per-process copy (no query per request).
@@ -171,9 +182,11 @@ LOGIN_REDIRECT_URL = "choose-library"
 LOGOUT_REDIRECT_URL = "staff-login"
 
 # Sessions: rotate at login (Django does), end at logout, time out when idle.
-# They live in Redis only (the cache above; compose runs it with appendonly): loading and saving
-# a session costs no SQL statement. Not cached_db: it writes every save through to PostgreSQL.
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# They live in Redis (the "sessions" cache above; compose runs it with appendonly): loading and
+# saving a session costs no SQL statement. Not cached_db: it writes every save through to
+# PostgreSQL. While Redis is down they are kept in PostgreSQL (config.session_store).
+SESSION_ENGINE = "config.session_store"  # Redis; PostgreSQL while Redis is down
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 8)))
 # The idle timeout: config.sessions.sliding_expiry re-saves a session at most once a minute,
 # so it expires SESSION_COOKIE_AGE (less at most that minute) after the last request; not

@@ -19,6 +19,7 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 from transport import network_cache, routing, selectors
 from transport.models import PackingList, Transfer, TransferEvent
@@ -142,7 +143,7 @@ def start_transfer(
 def _enqueue_planning(transfer_id: int) -> None:
     from transport.tasks import plan_transfer_task
 
-    transaction.on_commit(lambda: plan_transfer_task.delay(transfer_id=transfer_id))
+    enqueue_on_commit(plan_transfer_task, transfer_id=transfer_id)
 
 
 @transaction.atomic
