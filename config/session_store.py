@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 
 from django.conf import settings
-from django.contrib.sessions.backends.base import CreateError, UpdateError
+from django.contrib.sessions.backends.base import CreateError
 from django.contrib.sessions.backends.cache import SessionStore as CacheStore
 from django.contrib.sessions.backends.db import SessionStore as DbStore
 from django.db import IntegrityError, transaction
@@ -98,6 +98,3 @@ class SessionStore(CacheStore):
     @classmethod
     def clear_expired(cls):
         DbStore.clear_expired()
-
-
-__all__ = ["SessionStore", "UpdateError"]
