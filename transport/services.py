@@ -343,8 +343,16 @@ def reconcile(*, now: datetime) -> Reconciliation:
             continue
         try:
             with transaction.atomic():
-                locked = Item.objects.select_for_update(skip_locked=True).filter(id=item.id)
-                if not locked.exists():
+                # Where the item is, read again under its lock: a desk may have moved or lent
+                # it since the candidates were listed (the route must start where it is now).
+                item = (
+                    Item.objects.select_for_update(of=("self",), skip_locked=True)
+                    .select_related("current_library", "home_library")
+                    .filter(id=item.id, status__in=[Item.Status.AVAILABLE, Item.Status.IN_TRANSIT])
+                    .exclude(current_library_id=F("home_library_id"))
+                    .first()
+                )
+                if item is None:
                     continue
                 transfer = start_transfer(
                     item=item,
