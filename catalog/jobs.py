@@ -9,6 +9,7 @@ from django.utils import timezone
 from catalog.importer import import_marc
 from catalog.marc import detect_format
 from catalog.models import ImportJob
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
@@ -28,21 +29,29 @@ def queue_import(
         dry_run=dry_run,
         created_by=user,
     )
-    transaction.on_commit(lambda: run_import.delay(job_id=job.id))
+    enqueue_on_commit(run_import, job_id=job.id)
     return job
 
 
 def run_import_job(*, job_id: int) -> ImportJob:
-    """Import the job's file (idempotent: a finished job is left alone)."""
+    """Import the job's file (idempotent: a started or finished job is left alone).
+
+    The job is claimed (queued → running) in one UPDATE: the broker hands a task that has run
+    longer than its visibility timeout (a minute) to another worker while the first still runs,
+    and an import must not run twice at once. A job whose worker died mid-import stays
+    "running"; staff upload the file again.
+    """
     job = ImportJob.objects.select_related("library").get(pk=job_id)
-    if job.state in (ImportJob.State.DONE, ImportJob.State.FAILED):
+    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.QUEUED).update(
+        state=ImportJob.State.RUNNING, records_done=0
+    )
+    if not claimed:
+        job.refresh_from_db()
         return job
     with job.file.open("rb") as fh:
         data = fh.read()
     total = data.count(b"<record") if detect_format(data) == "xml" else data.count(b"\x1d")
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=ImportJob.State.RUNNING, records_total=total or None, records_done=0
-    )
+    ImportJob.objects.filter(pk=job.pk).update(records_total=total or None)
 
     def progress(done: int) -> None:
         ImportJob.objects.filter(pk=job.pk).update(records_done=done)

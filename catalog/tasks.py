@@ -5,7 +5,7 @@ from celery import shared_task
 
 @shared_task(acks_late=True)
 def run_import(*, job_id: int) -> None:
-    """Run a queued MARC import (a re-delivered task finds the job finished and stops)."""
+    """Run a queued MARC import (a re-delivered task finds the job claimed and stops)."""
     from catalog.jobs import run_import_job
 
     run_import_job(job_id=job_id)

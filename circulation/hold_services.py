@@ -22,6 +22,7 @@ from catalog.models import Item, Record
 from circulation import config_cache, holds
 from circulation.hold_models import Hold
 from circulation.models import Loan
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
@@ -161,7 +162,7 @@ def place_hold(
 def _enqueue_targeting(hold_id: int) -> None:
     from circulation.tasks import target_holds
 
-    transaction.on_commit(lambda: target_holds.delay(hold_id=hold_id))
+    enqueue_on_commit(target_holds, hold_id=hold_id)
 
 
 def _lock_hold_with_item(hold: Hold) -> tuple[Hold, Item | None]:
@@ -316,7 +317,7 @@ def _fill(
 def _enqueue_notice(hold_id: int) -> None:
     from circulation.tasks import send_hold_ready_notice
 
-    transaction.on_commit(lambda: send_hold_ready_notice.delay(hold_id=hold_id))
+    enqueue_on_commit(send_hold_ready_notice, hold_id=hold_id)
 
 
 # Every check-in asks this (most find nothing): SQL, because building the query with the ORM

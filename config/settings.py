@@ -151,12 +151,23 @@ TEMPLATES = [
     },
 ]
 
+# Redis down: reads miss and writes do nothing (config.cache), so the desk falls back to
+# PostgreSQL; the sessions' alias raises instead, and config.session_store keeps them in
+# PostgreSQL meanwhile. Short socket timeouts: an unreachable Redis must not hold a request.
+_REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 2}
 CACHES = {
     "default": {
         "BACKEND": "config.cache.RedisCache",
         "LOCATION": redis_py_url(REDIS_URL),
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "granslos"),
-    }
+        "OPTIONS": _REDIS_OPTIONS,
+    },
+    "sessions": {
+        "BACKEND": "config.cache.RedisCache",
+        "LOCATION": redis_py_url(REDIS_URL),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "granslos"),
+        "OPTIONS": {**_REDIS_OPTIONS, "FAIL_SOFT": False},
+    },
 }
 
 # ModelBackend, with the logged-in user read from a per-process copy (no query per request).
@@ -172,9 +183,11 @@ LOGIN_REDIRECT_URL = "choose-library"
 LOGOUT_REDIRECT_URL = "staff-login"
 
 # Sessions: rotate at login (Django does), end at logout, time out when idle.
-# They live in Redis only (the cache above; compose runs it with appendonly): loading and saving
-# a session costs no SQL statement. Not cached_db: it writes every save through to PostgreSQL.
-SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+# They live in Redis (the "sessions" cache above; compose runs it with appendonly): loading and
+# saving a session costs no SQL statement. Not cached_db: it writes every save through to
+# PostgreSQL. While Redis is down they are kept in PostgreSQL (config.session_store).
+SESSION_ENGINE = "config.session_store"  # Redis; PostgreSQL while Redis is down
+SESSION_CACHE_ALIAS = "sessions"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_SECONDS", str(60 * 60 * 8)))
 # The idle timeout: config.sessions.sliding_expiry re-saves a session at most once a minute,
 # so it expires SESSION_COOKIE_AGE (less at most that minute) after the last request; not
@@ -270,8 +283,25 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-# Redis re-delivers an unacknowledged task after this long (a killed worker's task comes back).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Redis re-delivers an unacknowledged task after this long: a killed worker's reserved tasks
+# come back within a minute (30 s, found by a scan every 5 s). It is also how long a task may
+# run before a second copy starts, so every task is safe to run twice at once (the transfer
+# sweep skips locked rows; an import claims its job). The periodic sweep is the second net.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "30")),
+    # Look for such tasks every 5 s (kombu's default is every 100 s).
+    "unacked_restore_interval": 5,
+    "unacked_restore_throttle": 1,
+}
+# A broker that is down must not hold a desk request: publishing gives up after about a second
+# (the caller logs it and the periodic sweep does the work; see config.tasks).
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1.0
 # The beat schedule lives in code. Each entry is also a management command.
 CELERY_BEAT_SCHEDULE: dict = {
     "healthbeat": {"task": "libraries.tasks.heartbeat", "schedule": crontab(minute="*/5")},

@@ -3,7 +3,8 @@
 The periodic sweep plans thousands of waiting transfers (10,000 after a busy day must take at
 most 10 s). Planning them one by one cost ~15 statements each, so a batch is planned as a set:
 
-1. lock the batch's transfer rows with one ``SELECT … FOR UPDATE OF transfer SKIP LOCKED``;
+1. lock the batch's transfer rows with one ``SELECT … FOR UPDATE OF transfer SKIP LOCKED``,
+   then their items (SKIP LOCKED too) reading where each item is now, in a second statement;
 2. plan each distinct (where the item is, destination, ready time) once with the pure planner;
 3. get-or-create every crate the batch needs (one INSERT … ON CONFLICT DO NOTHING) and lock them
    in id order (one SELECT … FOR NO KEY UPDATE); a transfer whose crate staff closed early is
@@ -12,7 +13,8 @@ most 10 s). Planning them one by one cost ~15 statements each, so a batch is pla
    "packed" TransferEvents, one statement each.
 
 So a batch costs the same handful of statements whatever its size (asserted in the tests).
-Locking order is the services' one: Transfer rows, then PackingList rows. Everything happens in
+Locking order is the services' one (Item, Transfer, PackingList), except that the sweep locks
+items after their transfers, with SKIP LOCKED so it never waits. Everything happens in
 the caller's transaction: a batch killed midway rolls back whole and the next sweep takes it.
 """
 
@@ -23,8 +25,10 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
+from catalog.models import Item
+from libraries.models import Library
 from transport import network_cache, routing
 from transport.models import PackingList, Transfer
 
@@ -37,12 +41,47 @@ DEFAULT_BATCH = 500
 
 
 def _with_places(transfers: QuerySet[Transfer], *, skip_locked: bool = False) -> QuerySet[Transfer]:
-    """Lock the transfer rows only, and bring where the item is and where it goes."""
+    """Lock the transfer rows only, and bring where the item is and where it goes.
+
+    The item's place is only current if this statement started after the item's row was locked
+    (``plan_transfer``) or is read again afterwards (``_lock_items_and_places``): when the
+    statement waits for a transfer row, PostgreSQL re-reads that row after the wait but keeps
+    the item row it joined before, so a check-in committed meanwhile would go unseen.
+    """
     return transfers.select_for_update(of=("self",), skip_locked=skip_locked).annotate(
         here_id=F("item__current_library_id"),
         here_code=F("item__current_library__code"),
         destination_code=F("to_library__code"),
     )
+
+
+def _lock_items_and_places(batch: list[Transfer]) -> list[Transfer]:
+    """Lock the batch's items (SKIP LOCKED) and read where they are now, in one statement.
+
+    The place comes from the item row as locked, in a statement that starts after the transfer
+    rows were locked, so it is where the item is at commit (nobody else can move a locked item).
+    A transfer whose item a desk holds right now is left for the next sweep. Transfers first,
+    then items, is the reverse of the services' order; SKIP LOCKED never waits, so it cannot
+    deadlock.
+    """
+    if not batch:
+        return []
+    code = Library.objects.filter(id=OuterRef("current_library_id")).values("code")[:1]
+    places = {
+        item_id: (here_id, here_code)
+        for item_id, here_id, here_code in Item.objects.select_for_update(
+            of=("self",), skip_locked=True
+        )
+        .filter(id__in=[t.item_id for t in batch])
+        .annotate(here_code=Subquery(code))
+        .values_list("id", "current_library_id", "here_code")
+    }
+    locked = []
+    for t in batch:
+        if t.item_id in places:
+            t.here_id, t.here_code = places[t.item_id]
+            locked.append(t)
+    return locked
 
 
 @dataclass
@@ -186,6 +225,8 @@ def _insert_entries_and_events(
 ) -> None:
     """The crate entry and the "packed" TransferEvent of every packed transfer: two INSERTs.
 
+    The event is stamped no earlier than the transfer's last one (``services.event_time``).
+
     Raw INSERT … SELECT FROM jsonb_to_recordset: building 2 × 500 model instances for
     ``bulk_create`` cost more than the statements themselves.
     """
@@ -217,7 +258,10 @@ def _insert_entries_and_events(
         cursor.execute(
             f"""
             INSERT INTO transport_transferevent (transfer_id, state, at, library_id, note)
-            SELECT v.transfer, %s, %s, v.library, v.note
+            SELECT v.transfer, %s,
+                   GREATEST(%s, (SELECT max(e.at) FROM transport_transferevent e
+                                  WHERE e.transfer_id = v.transfer)),
+                   v.library, v.note
               FROM jsonb_to_recordset(%s::jsonb) AS {columns}
             """,  # noqa: S608 (a constant)
             [State.PACKED.value, now, rows],
@@ -236,8 +280,11 @@ def plan_transfer(
     """Plan the route from where the item is and put it in the next departure's crate.
 
     Idempotent: a transfer already packed, in transit or closed is left as it is. Waits for the
-    row if someone else holds it (the Celery task for one transfer).
+    rows if someone else holds them (the Celery task for one transfer). Locks in the services'
+    order, the item first, then the transfer; its place is read only once the item is ours.
     """
+    item = Transfer.objects.filter(id=transfer_id).values("item_id")
+    list(Item.objects.select_for_update(of=("self",)).filter(id=Subquery(item)).values("id"))
     transfer = _with_places(Transfer.objects.filter(id=transfer_id)).first()
     if transfer is None or transfer.state not in PLANNABLE:
         return transfer
@@ -266,5 +313,6 @@ def sweep_waiting_transfers(*, now: datetime, batch_size: int = DEFAULT_BATCH) -
             )
             if not batch:
                 return planned
-            planned += len(plan_locked(batch, now=now, network=network, planner=planner))
+            ready = _lock_items_and_places(batch)
+            planned += len(plan_locked(ready, now=now, network=network, planner=planner))
             last_id = batch[-1].id

@@ -14,10 +14,12 @@ from datetime import datetime, timedelta
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 from transport import network_cache, routing, selectors
 from transport.models import PackingList, Transfer, TransferEvent
@@ -46,6 +48,18 @@ class Receipt:
     message: str
 
 
+def event_time(transfer_id: int, now: datetime):
+    """``now``, or the transfer's last event time if that is later: computed in the INSERT.
+
+    A transaction's ``now`` is read before it waits for its locks, so a transaction that
+    waited may carry an earlier clock than the one it waited for. Every event of a transfer is
+    written holding its row (or its new item's) lock, so this keeps its events in the order
+    they happened, in the same statement (no extra query on the desk's path).
+    """
+    last = TransferEvent.objects.filter(transfer_id=transfer_id).order_by("-at").values("at")[:1]
+    return Greatest(Value(now), Subquery(last))
+
+
 def _record(
     transfer: Transfer,
     *,
@@ -57,7 +71,7 @@ def _record(
     TransferEvent.objects.create(
         transfer=transfer,
         state=transfer.state,
-        at=now,
+        at=event_time(transfer.id, now),
         library=library,
         staff=staff if staff is not None and staff.is_authenticated else None,
         note=note[:300],
@@ -129,7 +143,7 @@ def start_transfer(
 def _enqueue_planning(transfer_id: int) -> None:
     from transport.tasks import plan_transfer_task
 
-    transaction.on_commit(lambda: plan_transfer_task.delay(transfer_id=transfer_id))
+    enqueue_on_commit(plan_transfer_task, transfer_id=transfer_id)
 
 
 @transaction.atomic
@@ -162,7 +176,7 @@ def close_packing_list(
         TransferEvent(
             transfer=t,
             state=State.IN_TRANSIT,
-            at=now,
+            at=event_time(t.id, now),
             library=crate.link.from_library,
             staff=crate.closed_by,
             note=str(crate.link),
@@ -329,8 +343,16 @@ def reconcile(*, now: datetime) -> Reconciliation:
             continue
         try:
             with transaction.atomic():
-                locked = Item.objects.select_for_update(skip_locked=True).filter(id=item.id)
-                if not locked.exists():
+                # Where the item is, read again under its lock: a desk may have moved or lent
+                # it since the candidates were listed (the route must start where it is now).
+                item = (
+                    Item.objects.select_for_update(of=("self",), skip_locked=True)
+                    .select_related("current_library", "home_library")
+                    .filter(id=item.id, status__in=[Item.Status.AVAILABLE, Item.Status.IN_TRANSIT])
+                    .exclude(current_library_id=F("home_library_id"))
+                    .first()
+                )
+                if item is None:
                     continue
                 transfer = start_transfer(
                     item=item,

@@ -62,3 +62,17 @@ def test_broken_upload_gives_a_failed_job_with_a_clear_report(libraries):
     job.refresh_from_db()
     assert job.state == "failed" and job.report["fatal"]
     assert Record.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_job_already_running_is_not_imported_a_second_time(libraries):
+    """The broker re-delivers a task running past its visibility timeout: the copy stops."""
+    from catalog.jobs import run_import_job
+
+    job = ImportJob.objects.create(
+        file=SimpleUploadedFile("loc.mrc", LOC_SWEDISH.read_bytes()),
+        original_name="loc.mrc",
+        state=ImportJob.State.RUNNING,
+    )
+    assert run_import_job(job_id=job.id).state == "running"
+    assert Record.objects.count() == 0

@@ -14,8 +14,15 @@ from tests.conftest import staff_client
 pytestmark = pytest.mark.django_db
 
 
-def test_sessions_are_kept_in_redis():
-    assert django_settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache"
+def test_sessions_are_kept_in_redis(client, desk_staff_karlskoga):
+    """In Redis (PostgreSQL only while Redis is down: tests/faults/test_redis_down.py)."""
+    from django.contrib.sessions.backends.cache import SessionStore as CacheStore
+    from django.contrib.sessions.models import Session
+
+    assert django_settings.SESSION_ENGINE == "config.session_store"
+    desk = staff_client(client, desk_staff_karlskoga, "KGA")
+    assert CacheStore(desk.session.session_key).load()["working_library_id"]
+    assert not Session.objects.exists()
 
 
 def test_a_staff_session_ends_when_idle_and_lives_on_while_used(

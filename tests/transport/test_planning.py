@@ -74,17 +74,18 @@ def test_a_batch_costs_the_same_statements_whatever_its_size(
     waiting(libraries, (RETURNS * 5)[:size], now=monday_morning)
     planned, statements = sweep_statements(now=monday_morning, batch_size=size)
     assert planned == size
-    # Per batch: lock the transfers, insert missing crates, lock the crates, update the
-    # transfers, insert the entries, insert the events (6); then one more lock finds nothing.
-    # Each batch's transaction is a savepoint here (inside the test's transaction): 2 more.
-    assert len(statements) == (6 + 2) + (1 + 2), "\n".join(statements)
+    # Per batch: lock the transfers, lock their items reading where they are, insert missing
+    # crates, lock the crates, update the transfers, insert the entries, insert the events (7);
+    # then one more lock finds nothing. Each batch's transaction is a savepoint here (inside the
+    # test's transaction): 2 more.
+    assert len(statements) == (7 + 2) + (1 + 2), "\n".join(statements)
 
 
 def test_statements_grow_with_batches_not_with_transfers(network, libraries, monday_morning):
     waiting(libraries, RETURNS * 4, now=monday_morning)
     planned, statements = sweep_statements(now=monday_morning, batch_size=12)
     assert planned == 36
-    assert len(statements) == 3 * (6 + 2) + (1 + 2)
+    assert len(statements) == 3 * (7 + 2) + (1 + 2)
 
 
 def test_the_sweep_plans_each_transfer_as_the_planner_does(network, libraries, monday_morning):
@@ -148,7 +149,7 @@ def test_a_crate_closed_early_sends_the_batch_to_the_next_departure(
     planned, statements = sweep_statements(now=monday_morning, batch_size=10)
     assert planned == 5
     # A second round for the closed crate: two more statements, still not one per transfer.
-    assert len(statements) == (6 + 2) + 2 + (1 + 2)
+    assert len(statements) == (7 + 2) + 2 + (1 + 2)
     khm = [t.id for t in transfers[:3]]
     crates = set(PackingList.objects.filter(entries__transfer__in=khm).values_list("id", flat=True))
     assert len(crates) == 1 and closed.id not in crates
@@ -184,8 +185,8 @@ def test_plan_transfer_uses_the_batch_for_one(network, libraries, monday_morning
     with CaptureQueriesContext(connection) as queries:
         planned = services.plan_transfer(transfer_id=transfer.id, now=monday_morning)
     assert planned.state == State.PACKED
-    # lock + 2 crate + update + entry + event, inside a savepoint (2).
-    assert len(queries.captured_queries) == 8
+    # lock the item, lock the transfer + 2 crate + update + entry + event, in a savepoint (2).
+    assert len(queries.captured_queries) == 9
     again = services.plan_transfer(transfer_id=transfer.id, now=monday_morning)
     assert again.state == State.PACKED
     assert PackingListEntry.objects.filter(transfer=transfer).count() == 1
