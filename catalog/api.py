@@ -21,7 +21,9 @@ from catalog.filters import ItemFilter, RecordSearchFilter
 from catalog.models import Item, ItemType, Record
 from catalog.search import Filters, search
 from libraries.access import attach_staff
-from libraries.models import Library, StaffRole
+from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 
 MAX_LIMIT = 100
 
@@ -222,7 +224,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 def _require_cataloguer(request: Request, library: Library | int) -> None:
-    if not attach_staff(request._request).has(StaffRole.Role.CATALOGUER, library):
+    if not attach_staff(request._request).may(Action.CATALOGUE, library):
         raise PermissionDenied(_("You are not a cataloguer at that library."))
 
 
@@ -231,6 +233,7 @@ class ItemList(generics.ListCreateAPIView):
 
     serializer_class = ItemSerializer
     filterset_class = ItemFilter
+    permission_classes = [requires(Action.STAFF_AREA, write=Action.CATALOGUE)]
     queryset = Item.objects.select_related(
         "record", "home_library", "current_library", "item_type"
     ).order_by("id")
@@ -261,6 +264,7 @@ class ItemList(generics.ListCreateAPIView):
 
 @extend_schema(request=ItemSerializer, responses=ItemSerializer)
 @api_view(["GET", "PATCH"])
+@permission_classes([requires(Action.STAFF_AREA, write=Action.CATALOGUE)])
 def item_detail(request: Request, item_id: int) -> Response:
     """Read an item; PATCH edits details, ``home_library`` moves it (cataloguer at both)."""
     item = get_object_or_404(

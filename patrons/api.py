@@ -8,13 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 from patrons import selectors, services
 from patrons.filters import PatronFilter
 from patrons.models import Card, Patron, PatronAccess, PatronCategory
@@ -87,6 +89,7 @@ def _refused(refused: services.PatronRefused) -> ValidationError:
 
 @extend_schema(request=RegisterInputSerializer, responses=PatronSerializer(many=True))
 @api_view(["GET", "POST"])
+@permission_classes([requires(Action.PATRON_READ, write=Action.PATRON_WRITE)])
 def patron_list(request: Request) -> Response:
     """List patrons (filters: card, name, email, phone, home_library, category) or register one.
     Each patron listed is written to the access log."""
@@ -124,6 +127,7 @@ def patron_list(request: Request) -> Response:
 
 @extend_schema(request=PatronInputSerializer, responses=PatronSerializer)
 @api_view(["GET", "PATCH"])
+@permission_classes([requires(Action.PATRON_READ, write=Action.PATRON_WRITE)])
 def patron_detail(request: Request, patron_id: int) -> Response:
     """Read or change one patron; every read is written to the access log."""
     patron = get_object_or_404(_patrons(), pk=patron_id)
@@ -159,6 +163,7 @@ def asdict_shallow(details: services.PatronDetails) -> dict:
 
 @extend_schema(responses=PatronSerializer)
 @api_view(["GET"])
+@permission_classes([requires(Action.PATRON_READ)])
 def patron_by_card(request: Request, number: str) -> Response:
     """The patron whose active card has this number (the read is written to the access log);
     404 tells whether the card is blocked."""
