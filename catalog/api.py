@@ -20,6 +20,7 @@ from catalog.export import record_marc_response
 from catalog.filters import ItemFilter, RecordSearchFilter
 from catalog.models import Item, ItemType, Record
 from catalog.search import Filters, search
+from config.api import parse_count
 from libraries.access import attach_staff
 from libraries.models import Library
 from libraries.permissions import requires
@@ -112,11 +113,10 @@ def record_list(request: Request) -> Response:
     if not params.form.is_valid():
         raise ValidationError(params.form.errors)
     d = params.form.cleaned_data
-    try:
-        limit = min(MAX_LIMIT, max(1, int(request.query_params.get("limit", 20))))
-        offset = max(0, int(request.query_params.get("offset", 0)))
-    except ValueError as exc:
-        raise ValidationError({"limit": _("limit and offset are numbers")}) from exc
+    limit = max(
+        1, parse_count(params.data.get("limit"), name="limit", default=20, maximum=MAX_LIMIT)
+    )
+    offset = parse_count(params.data.get("offset"), name="offset", default=0)
     libraries = {lib.code: lib for lib in Library.objects.all()}
     result = search(
         text=d.get("q") or "",

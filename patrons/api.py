@@ -10,10 +10,10 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import Pagination
 from libraries.models import Library
 from libraries.permissions import requires
 from libraries.policy import Action
@@ -47,12 +47,14 @@ class PatronInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    personnummer = serializers.CharField(required=False, allow_blank=True, write_only=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
-    street = serializers.CharField(required=False, allow_blank=True)
-    postal_code = serializers.CharField(required=False, allow_blank=True)
-    city = serializers.CharField(required=False, allow_blank=True)
+    personnummer = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=20
+    )
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    street = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
     preferred_language = serializers.ChoiceField(Patron.Language.choices, required=False)
     notice_channel = serializers.ChoiceField(Patron.NoticeChannel.choices, required=False)
     home_library = serializers.SlugRelatedField(slug_field="code", queryset=Library.objects)
@@ -61,12 +63,12 @@ class PatronInputSerializer(serializers.Serializer):
         queryset=Patron.objects.current(), required=False, allow_null=True
     )
     expiry_date = serializers.DateField(required=False, allow_null=True)
-    staff_note = serializers.CharField(required=False, allow_blank=True)
+    staff_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class RegisterInputSerializer(PatronInputSerializer):
     card_number = serializers.CharField(max_length=32, write_only=True)
-    pin = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    pin = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=64)
     confirm_duplicate = serializers.BooleanField(required=False, default=False)
 
 
@@ -114,7 +116,7 @@ def patron_list(request: Request) -> Response:
             PatronSerializer(_patrons().get(pk=patron.pk)).data, status=status.HTTP_201_CREATED
         )
     queryset = PatronFilter(request.query_params, queryset=_patrons()).qs
-    paginator = LimitOffsetPagination()
+    paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request)
     services.log_access_many(  # every patron the list shows counts as read
         patrons=page,
