@@ -20,8 +20,11 @@ from catalog.export import record_marc_response
 from catalog.filters import ItemFilter, RecordSearchFilter
 from catalog.models import Item, ItemType, Record
 from catalog.search import Filters, search
+from config.api import parse_count
 from libraries.access import attach_staff
-from libraries.models import Library, StaffRole
+from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 
 MAX_LIMIT = 100
 
@@ -110,11 +113,10 @@ def record_list(request: Request) -> Response:
     if not params.form.is_valid():
         raise ValidationError(params.form.errors)
     d = params.form.cleaned_data
-    try:
-        limit = min(MAX_LIMIT, max(1, int(request.query_params.get("limit", 20))))
-        offset = max(0, int(request.query_params.get("offset", 0)))
-    except ValueError as exc:
-        raise ValidationError({"limit": _("limit and offset are numbers")}) from exc
+    limit = max(
+        1, parse_count(params.data.get("limit"), name="limit", default=20, maximum=MAX_LIMIT)
+    )
+    offset = parse_count(params.data.get("offset"), name="offset", default=0)
     libraries = {lib.code: lib for lib in Library.objects.all()}
     result = search(
         text=d.get("q") or "",
@@ -222,7 +224,7 @@ class ItemSerializer(serializers.ModelSerializer):
 
 
 def _require_cataloguer(request: Request, library: Library | int) -> None:
-    if not attach_staff(request._request).has(StaffRole.Role.CATALOGUER, library):
+    if not attach_staff(request._request).may(Action.CATALOGUE, library):
         raise PermissionDenied(_("You are not a cataloguer at that library."))
 
 
@@ -231,6 +233,7 @@ class ItemList(generics.ListCreateAPIView):
 
     serializer_class = ItemSerializer
     filterset_class = ItemFilter
+    permission_classes = [requires(Action.STAFF_AREA, write=Action.CATALOGUE)]
     queryset = Item.objects.select_related(
         "record", "home_library", "current_library", "item_type"
     ).order_by("id")
@@ -261,6 +264,7 @@ class ItemList(generics.ListCreateAPIView):
 
 @extend_schema(request=ItemSerializer, responses=ItemSerializer)
 @api_view(["GET", "PATCH"])
+@permission_classes([requires(Action.STAFF_AREA, write=Action.CATALOGUE)])
 def item_detail(request: Request, item_id: int) -> Response:
     """Read an item; PATCH edits details, ``home_library`` moves it (cataloguer at both)."""
     item = get_object_or_404(

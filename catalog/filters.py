@@ -6,6 +6,9 @@ import django_filters
 
 from catalog.models import Audience, Item, MediaType, Record
 
+# Publication years a search may ask for (the column is a smallint; no book is older).
+YEAR_MIN, YEAR_MAX = 0, 9999
+
 
 class RecordSearchFilter(django_filters.FilterSet):
     """The search parameters of GET /api/v1/records/ (validated by this FilterSet's form; the
@@ -17,8 +20,8 @@ class RecordSearchFilter(django_filters.FilterSet):
     media = django_filters.ChoiceFilter(choices=MediaType.choices)
     language = django_filters.CharFilter()
     audience = django_filters.ChoiceFilter(choices=Audience.choices)
-    year_from = django_filters.NumberFilter()
-    year_to = django_filters.NumberFilter()
+    year_from = django_filters.NumberFilter(min_value=YEAR_MIN, max_value=YEAR_MAX)
+    year_to = django_filters.NumberFilter(min_value=YEAR_MIN, max_value=YEAR_MAX)
     sort = django_filters.ChoiceFilter(
         choices=[(s, s) for s in ("relevance", "newest", "title", "author")]
     )

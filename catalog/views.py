@@ -16,6 +16,7 @@ from catalog.models import ImportJob, Item, Record
 from catalog.search import search
 from libraries.access import staff_required
 from libraries.models import Library, StaffRole
+from libraries.policy import Action
 
 CATALOGUER = StaffRole.Role.CATALOGUER
 
@@ -25,11 +26,11 @@ def _today() -> str:
 
 
 def _require_cataloguer_at(request: HttpRequest, library: Library | int) -> None:
-    if not request.staff_access.has(CATALOGUER, library):
+    if not request.staff_access.may(Action.CATALOGUE, library):
         raise PermissionDenied
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def index(request: HttpRequest) -> HttpResponse:
     """Find a record to catalogue; start a new one; see recent imports."""
     q = request.GET.get("q", "")
@@ -41,7 +42,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def record_new(request: HttpRequest) -> HttpResponse:
     """Create a record from the common-fields form."""
     form = RecordForm(request.POST or None, initial={"language": "swe"})
@@ -58,7 +59,7 @@ def record_new(request: HttpRequest) -> HttpResponse:
     return render(request, "catalog/record_form.html", {"form": form})
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def record_detail(request: HttpRequest, record_id: int) -> HttpResponse:
     """A record for cataloguing: the form, the MARC editor and the items."""
     try:
@@ -95,7 +96,7 @@ def _detail(request, record, holdings, *, form, marc_form, item_form=None, statu
     )
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
     """Save the common-fields form into the record's MARC."""
     record, holdings = selectors.record_with_holdings(record_id)
@@ -114,7 +115,7 @@ def record_edit(request: HttpRequest, record_id: int) -> HttpResponse:
     return _detail(request, record, holdings, form=form, marc_form=marc_form, status=400)
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def record_marc(request: HttpRequest, record_id: int) -> HttpResponse:
     """Save the MARC editor: every tag, indicator and subfield code is checked first."""
     record, holdings = selectors.record_with_holdings(record_id)
@@ -135,7 +136,7 @@ def record_marc(request: HttpRequest, record_id: int) -> HttpResponse:
     return _detail(request, record, holdings, form=form, marc_form=marc_form, status=400)
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
     """Delete a record that has no items."""
     record = get_object_or_404(Record, pk=record_id)
@@ -150,7 +151,7 @@ def record_delete(request: HttpRequest, record_id: int) -> HttpResponse:
     return redirect("catalog:index")
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def item_add(request: HttpRequest, record_id: int) -> HttpResponse:
     """Add a copy (barcode checked) for a library where the staff member catalogues."""
     record, holdings = selectors.record_with_holdings(record_id)
@@ -190,7 +191,7 @@ def _item_for_change(request: HttpRequest, item_id: int) -> Item:
     return item
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     """Edit a copy's details (only at a library where the staff member catalogues)."""
     item = _item_for_change(request, item_id)
@@ -212,7 +213,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "catalog/item_form.html", {"item": item, "form": form})
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     """Give a copy another home library (cataloguer at both libraries)."""
     item = _item_for_change(request, item_id)
@@ -228,7 +229,7 @@ def item_move(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("catalog:record", record_id=item.record_id)
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def item_withdraw(request: HttpRequest, item_id: int) -> HttpResponse:
     """Withdraw (weed) a copy."""
     item = _item_for_change(request, item_id)
@@ -242,7 +243,7 @@ def item_withdraw(request: HttpRequest, item_id: int) -> HttpResponse:
     return redirect("catalog:record", record_id=item.record_id)
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def import_start(request: HttpRequest) -> HttpResponse:
     """Upload a MARC file; its import runs as a background job."""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -263,7 +264,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def import_job(request: HttpRequest, job_id: int) -> HttpResponse:
     """An import's progress (htmx polls the fragment) and, when done, its report."""
     job = get_object_or_404(ImportJob, pk=job_id)

@@ -17,7 +17,7 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import generics, serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,7 +28,9 @@ from circulation.filters import LoanFilter
 from circulation.models import Fee, Loan
 from circulation.rules import RULE_FIELDS
 from libraries.access import attach_staff
-from libraries.models import Library, StaffRole
+from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 from patrons.models import PatronCategory
 from transport.api import TransferSummarySerializer
 
@@ -128,9 +130,13 @@ def working_library(request: Request, code: str | None) -> Library:
             raise ValidationError(
                 {"library": _("Give a library code or choose a working library.")}
             )
-    if not access.has(StaffRole.Role.DESK, library):
+    if not access.may(Action.CIRCULATE, library):
         raise PermissionDenied(_("You have no desk role at this library."))
     return library
+
+
+# The library a circulation call is made at: ``working_library`` or ``library``.
+LIBRARY_PARAMS = ("working_library", "library")
 
 
 class CheckoutIn(serializers.Serializer):
@@ -175,6 +181,7 @@ class CheckinOut(serializers.Serializer):
 
 @extend_schema(request=CheckoutIn, responses={201: LoanSerializer, 409: RefusalSerializer})
 @api_view(["POST"])
+@permission_classes([requires(Action.CIRCULATE, params=LIBRARY_PARAMS)])
 def checkouts(request: Request) -> Response:
     """Lend an item (barcode) to the patron with this card at the working library."""
     data = CheckoutIn(data=request.data)
@@ -197,6 +204,7 @@ def checkouts(request: Request) -> Response:
 
 @extend_schema(request=CheckinIn, responses={200: CheckinOut, 409: RefusalSerializer})
 @api_view(["POST"])
+@permission_classes([requires(Action.CIRCULATE, params=LIBRARY_PARAMS)])
 def checkins(request: Request) -> Response:
     """Take an item back at the working library; the answer says what to do with it."""
     data = CheckinIn(data=request.data)
@@ -216,6 +224,7 @@ class LoanList(generics.ListAPIView):
     """Loans, newest first; filter by patron, item barcode, open, overdue, library."""
 
     serializer_class = LoanSerializer
+    permission_classes = [requires(Action.CIRCULATE)]
     filterset_class = LoanFilter
     queryset = Loan.objects.select_related(
         "item__record", "checkout_library", "rules_library", "returned_library"
@@ -224,6 +233,7 @@ class LoanList(generics.ListAPIView):
 
 @extend_schema(request=RenewIn, responses={200: LoanSerializer, 409: RefusalSerializer})
 @api_view(["POST"])
+@permission_classes([requires(Action.CIRCULATE, params=LIBRARY_PARAMS)])
 def renew(request: Request, loan_id: int) -> Response:
     """Renew one loan from today."""
     data = RenewIn(data=request.data)
@@ -263,6 +273,7 @@ def renew(request: Request, loan_id: int) -> Response:
     },
 )
 @api_view(["GET"])
+@permission_classes([requires(Action.STAFF_AREA)])
 def effective_rule(request: Request) -> Response:
     """The lending rule that applies to (library, category, item type), with each field's source."""
     params = request.query_params

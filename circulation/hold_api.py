@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -15,6 +15,8 @@ from catalog.models import Item, Record
 from circulation import hold_selectors, hold_services
 from circulation.hold_models import Hold
 from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 from patrons.models import Patron
 
 
@@ -92,6 +94,7 @@ class HoldList(generics.ListAPIView):
 
     serializer_class = HoldSerializer
     filterset_class = HoldFilter
+    permission_classes = [requires(Action.HOLDS)]
 
     def get_queryset(self):
         return hold_selectors.holds_for_api()
@@ -126,6 +129,7 @@ def _answer(hold_id: int) -> Response:
 
 @extend_schema(request=None, responses={200: HoldSerializer})
 @api_view(["POST"])
+@permission_classes([requires(Action.HOLDS)])
 def cancel(request: Request, hold_id: int) -> Response:
     """Cancel a hold (a copy on the hold shelf goes on to the next hold or home)."""
     hold = get_object_or_404(Hold, pk=hold_id)
@@ -138,6 +142,7 @@ def cancel(request: Request, hold_id: int) -> Response:
 
 @extend_schema(request=SuspendIn, responses={200: HoldSerializer})
 @api_view(["POST"])
+@permission_classes([requires(Action.HOLDS)])
 def suspend(request: Request, hold_id: int) -> Response:
     """Pause a waiting hold until a date (inclusive), or resume it with ``until: null``."""
     data = SuspendIn(data=request.data)

@@ -16,11 +16,10 @@ from catalog.models import Item, Record
 from circulation import hold_selectors, hold_services
 from circulation.hold_models import Hold
 from libraries.access import staff_required
-from libraries.models import Library, StaffRole
+from libraries.models import Library
+from libraries.policy import Action
 from patrons.opac_auth import patron_required
 from patrons.selectors import patron_by_card
-
-DESK = StaffRole.Role.DESK
 
 
 def _library(value: str | None) -> Library | None:
@@ -119,7 +118,7 @@ def opac_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
 # --- Desk --------------------------------------------------------------------------------
 
 
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def shelf(request: HttpRequest) -> HttpResponse:
     """The working library's hold shelf, copies on their way here, holds not picked up."""
     library = request.working_library
@@ -134,7 +133,7 @@ def shelf(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def pick_list(request: HttpRequest) -> HttpResponse:
     """The hämtlista: copies to take from the shelves here for holds; found / not on shelf."""
     if request.method == "POST":
@@ -166,7 +165,7 @@ def pick_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def place_for_patron(request: HttpRequest) -> HttpResponse:
     """Place a hold for a patron at the desk: card number, title (record number or a copy's
     barcode for an item-level hold), pickup library."""
@@ -213,7 +212,7 @@ def place_for_patron(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def queue(request: HttpRequest, record_id: int) -> HttpResponse:
     """A title's hold queue; staff move holds up, down, to the top, or cancel them."""
     record = get_object_or_404(Record, pk=record_id)
@@ -240,7 +239,7 @@ def queue(request: HttpRequest, record_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def desk_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Cancel a patron's hold from the staff patron page; back to that page."""
     hold = get_object_or_404(Hold, pk=hold_id)
@@ -254,7 +253,7 @@ def desk_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def desk_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Pause a patron's waiting hold until a date, or resume it (empty date), from the staff
     patron page; back to that page."""
@@ -275,7 +274,7 @@ def desk_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
     return redirect("patrons:detail", patron_id=hold.patron_id)
 
 
-@staff_required(DESK)
+@staff_required(Action.HOLDS)
 def slip(request: HttpRequest, hold_id: int) -> HttpResponse:
     """The hold slip to put in the book on the hold shelf (printable)."""
     hold = get_object_or_404(Hold, pk=hold_id, state=Hold.State.ON_HOLD_SHELF)

@@ -16,7 +16,8 @@ from catalog.models import ItemType
 from circulation.models import LoanRule, LoanRuleChange
 from circulation.rules import RULE_FIELDS
 from libraries.access import StaffAccess
-from libraries.models import Library, StaffRole
+from libraries.models import Library
+from libraries.policy import Action
 from patrons.models import PatronCategory
 
 INTEGER_FIELDS = frozenset(
@@ -43,7 +44,7 @@ def may_edit_rules(access: StaffAccess, library: Library | None) -> bool:
     """Common rules: consortium admins. A library's rules: its library admins (or consortium)."""
     if library is None:
         return access.is_consortium_admin
-    return access.has(StaffRole.Role.LIBRARY_ADMIN, library)
+    return access.may(Action.LIBRARY_ADMIN, library)
 
 
 def parse_value(field: str, raw: object) -> object:

@@ -18,12 +18,11 @@ from django.views.decorators.http import require_POST
 from circulation import desk_selectors, refusals, services
 from circulation.forms import CardScanForm, ItemScanForm
 from libraries.access import staff_required
-from libraries.models import StaffRole
+from libraries.policy import Action
 from patrons import selectors as patron_selectors
 from patrons import services as patron_services
 from patrons.models import Card, Patron
 
-Role = StaffRole.Role
 CHECKOUT = "circulation_checkout"
 CHECKIN = "circulation_checkin"
 MAX_ROWS = 100
@@ -54,7 +53,7 @@ def _card_error(number: str) -> str:
     return _("No patron has this library card.")
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def checkout_start(request: HttpRequest) -> HttpResponse:
     """Start a checkout by scanning the patron's library card."""
     form = CardScanForm(request.POST or None)
@@ -68,7 +67,7 @@ def checkout_start(request: HttpRequest) -> HttpResponse:
 
 
 def _may_override(request: HttpRequest) -> bool:
-    return request.staff_access.has(refusals.OVERRIDE_ROLE, request.working_library)
+    return request.staff_access.may(Action.OVERRIDE, request.working_library)
 
 
 def _lend(request: HttpRequest, patron_id: int, barcode: str, override_reason: str = "") -> dict:
@@ -130,7 +129,7 @@ def _replaces(request: HttpRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def checkout(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Lend items to one patron: the summary, then each scanned item's due date or refusal."""
     state = _checkout_state(request, patron_id)
@@ -158,7 +157,7 @@ def checkout(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def check_in_first(request: HttpRequest, patron_id: int) -> HttpResponse:
     """The item is on someone's loan: check it in here, then lend it to this patron."""
     state = _checkout_state(request, patron_id)
@@ -179,7 +178,7 @@ def check_in_first(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def checkout_finish(request: HttpRequest, patron_id: int) -> HttpResponse:
     """End the checkout and show the receipt of the loans made."""
     state = _checkout_state(request, patron_id)
@@ -189,7 +188,7 @@ def checkout_finish(request: HttpRequest, patron_id: int) -> HttpResponse:
     return redirect(f"{url}?{urlencode({'loans': ','.join(loan_ids)})}")
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def receipt(request: HttpRequest, patron_id: int) -> HttpResponse:
     """The printable checkout receipt: title, barcode and due date (no personnummer)."""
     ids = [int(x) for x in request.GET.get("loans", "").split(",") if x.isdigit()][:MAX_ROWS]
@@ -233,7 +232,7 @@ def _take_back(request: HttpRequest, barcode: str) -> dict:
     return row
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def checkin(request: HttpRequest) -> HttpResponse:
     """Check items in one after another; each row says what to do with the item."""
     state = request.session.get(CHECKIN) or {"rows": [], "next": 1}
@@ -255,7 +254,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def checkin_clear(request: HttpRequest) -> HttpResponse:
     """Start a fresh list of checked-in items."""
     request.session.pop(CHECKIN, None)

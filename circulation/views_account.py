@@ -15,10 +15,8 @@ from django.views.decorators.http import require_POST
 from circulation import fees, refusals, renewals, services
 from circulation.models import Fee, Loan
 from libraries.access import staff_required
-from libraries.models import StaffRole
+from libraries.policy import Action
 from patrons.models import Patron
-
-Role = StaffRole.Role
 
 
 def _back(patron_id: int | None, anchor: str = "loans") -> HttpResponse:
@@ -38,7 +36,7 @@ def _refusal_text(refused: refusals.CirculationRefused) -> str:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
     """Renew one loan (a library admin may override a refusal, giving a reason)."""
     loan = _open_loan(loan_id)
@@ -67,7 +65,7 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def renew_all(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Renew every open loan of the patron; each succeeds or is refused on its own."""
     patron = get_object_or_404(Patron.objects.current(), pk=patron_id)
@@ -91,7 +89,7 @@ def renew_all(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def mark_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
     """The patron lost the item: end the loan and bill the item's price."""
     loan = _open_loan(loan_id)
@@ -113,7 +111,7 @@ def mark_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def claims_returned(request: HttpRequest, loan_id: int) -> HttpResponse:
     """The patron says it was returned: end the loan without a fine; the item is missing."""
     loan = _open_loan(loan_id)
@@ -129,7 +127,7 @@ def claims_returned(request: HttpRequest, loan_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.FEES)
 def pay_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
     """The patron paid the whole fee."""
     fee = get_object_or_404(Fee, pk=fee_id)
@@ -145,7 +143,7 @@ def pay_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.FEES)
 def waive_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
     """Forgive the fee; a reason is required."""
     fee = get_object_or_404(Fee, pk=fee_id)

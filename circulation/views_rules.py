@@ -22,6 +22,7 @@ from circulation.forms import RuleCellForm, RuleTesterForm
 from circulation.rules import FIELD_LABELS, RULE_FIELDS
 from libraries.access import staff_required
 from libraries.models import Library
+from libraries.policy import Action
 from patrons.models import PatronCategory
 
 COMMON = "common"
@@ -60,13 +61,13 @@ def _scopes() -> list[tuple[str, str]]:
     return [(COMMON, _("Common rules")), *Library.objects.values_list("code", "name")]
 
 
-@staff_required()
+@staff_required(Action.STAFF_AREA)
 def index(request: HttpRequest) -> HttpResponse:
     """The rules of the library one works at."""
     return redirect("rules:matrix", scope=request.working_library.code)
 
 
-@staff_required()
+@staff_required(Action.STAFF_AREA)
 def matrix(request: HttpRequest, scope: str) -> HttpResponse:
     """Patron categories × item types: one field's (or every field's) effective value and source."""
     library = _library(scope)
@@ -88,7 +89,7 @@ def matrix(request: HttpRequest, scope: str) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required(Action.STAFF_AREA)
 def cell(request: HttpRequest, scope: str, category: str, item_type: str) -> HttpResponse:
     """One cell: effective values with sources; admins of the scope set or clear its own values."""
     library, cat, typ = _library(scope), _category(category), _item_type(item_type)
@@ -131,7 +132,7 @@ def cell(request: HttpRequest, scope: str, category: str, item_type: str) -> Htt
     )
 
 
-@staff_required()
+@staff_required(Action.STAFF_AREA)
 def change_log(request: HttpRequest) -> HttpResponse:
     """Who changed which rule field when, old → new, for one scope."""
     scope = request.GET.get("scope") or request.working_library.code
@@ -148,7 +149,7 @@ def change_log(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required(Action.STAFF_AREA)
 def tester(request: HttpRequest) -> HttpResponse:
     """Which rule applies, field by field with its source: pick library, category and type, or
     give a real card and item barcode (posted, so card numbers stay out of URLs and logs)."""

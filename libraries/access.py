@@ -14,7 +14,9 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from libraries import policy
 from libraries.models import Library, StaffRole
+from libraries.policy import Action
 
 Role = StaffRole.Role
 SESSION_KEY = "working_library_id"
@@ -42,6 +44,14 @@ class StaffAccess:
             return False
         library_id = library if isinstance(library, int) else library.id
         return (library_id, role) in self.roles
+
+    def may(self, action: Action, library: Library | int | None) -> bool:
+        """The permission table's answer (``libraries.policy``); ``library`` None: anywhere."""
+        pairs: set[tuple[int | None, str]] = set(self.roles)
+        if self.is_consortium_admin:
+            pairs.add((None, Role.CONSORTIUM_ADMIN))
+        library_id = library.id if isinstance(library, Library) else library
+        return policy.may(pairs, action, library_id)
 
     def library(self, library_id: int | None) -> Library | None:
         return next((lib for lib in self.libraries if lib.id == library_id), None)
@@ -126,10 +136,12 @@ def attach_staff(request: HttpRequest) -> StaffAccess:
     return access
 
 
-def staff_required(role: str | None = None, *, needs_library: bool = True) -> Callable:
+def staff_required(role: Action | str | None = None, *, needs_library: bool = True) -> Callable:
     """Decorator for staff pages: logged in, has a role, has chosen a working library.
 
-    With ``role``, the staff member must hold that role at the working library.
+    With an ``Action`` (``libraries.policy``), the permission table must allow it at the working
+    library (anywhere, with ``needs_library=False``); with a role, the staff member must hold
+    that role there.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -142,7 +154,10 @@ def staff_required(role: str | None = None, *, needs_library: bool = True) -> Ca
                 raise PermissionDenied
             if needs_library and request.working_library is None:
                 return redirect(f"/staff/library/?next={request.get_full_path()}")
-            if role and not access.has(role, request.working_library):
+            if isinstance(role, Action):
+                if not access.may(role, request.working_library if needs_library else None):
+                    raise PermissionDenied
+            elif role and not access.has(role, request.working_library):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET
 from libraries import calendar as cal
 from libraries import services
 from libraries.access import SESSION_KEY, attach_staff, staff_required
-from libraries.models import StaffRole
+from libraries.policy import Action
 from libraries.services import CalendarRefused
 
 
@@ -47,7 +47,7 @@ def choose_library(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required()
+@staff_required(Action.STAFF_AREA)
 def staff_home(request: HttpRequest) -> HttpResponse:
     """The desk start page: the working library's day in counts, and the desk's main tasks."""
     from circulation import desk_selectors
@@ -104,7 +104,7 @@ WEEKDAY_NAMES = [
 ]
 
 
-@staff_required(StaffRole.Role.LIBRARY_ADMIN)
+@staff_required(Action.LIBRARY_ADMIN)
 def opening_calendar(request: HttpRequest) -> HttpResponse:
     """The working library's week, public holidays ahead and its own closed/open days."""
     library = request.working_library

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from catalog import selectors
 from catalog.export import record_marc_response
+from catalog.filters import YEAR_MAX, YEAR_MIN
 from catalog.languages import language_name
 from catalog.models import Audience, MediaType, Record
 from catalog.search import Filters, search, suggest
@@ -107,10 +108,28 @@ def _facet_groups(result, params, libraries: dict[str, Library]) -> list[dict]:
     return [g for g in groups if g]
 
 
+def _bad_years(params) -> bool:
+    """A year filter outside YEAR_MIN..YEAR_MAX (one that is no number at all is ignored)."""
+    for key in ("year_from", "year_to"):
+        try:
+            year = int(params.get(key) or "")
+        except ValueError:
+            continue
+        if not YEAR_MIN <= year <= YEAR_MAX:
+            return True
+    return False
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search results with facets as plain links (works without JavaScript)."""
-    libraries = {lib.code: lib for lib in Library.objects.all()}
     params = request.GET
+    if _bad_years(params):
+        message = _("A year is a whole number from %(min)s to %(max)s.") % {
+            "min": YEAR_MIN,
+            "max": YEAR_MAX,
+        }
+        return render(request, "opac/bad_request.html", {"message": message}, status=400)
+    libraries = {lib.code: lib for lib in Library.objects.all()}
     result = search(
         text=params.get("q", ""),
         filters=_filters(params, libraries),

@@ -8,13 +8,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from config.api import Pagination
 from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 from patrons import selectors, services
 from patrons.filters import PatronFilter
 from patrons.models import Card, Patron, PatronAccess, PatronCategory
@@ -45,12 +47,14 @@ class PatronInputSerializer(serializers.Serializer):
     first_name = serializers.CharField(max_length=100)
     last_name = serializers.CharField(max_length=100)
     birth_date = serializers.DateField(required=False, allow_null=True)
-    personnummer = serializers.CharField(required=False, allow_blank=True, write_only=True)
-    email = serializers.CharField(required=False, allow_blank=True)
-    phone = serializers.CharField(required=False, allow_blank=True)
-    street = serializers.CharField(required=False, allow_blank=True)
-    postal_code = serializers.CharField(required=False, allow_blank=True)
-    city = serializers.CharField(required=False, allow_blank=True)
+    personnummer = serializers.CharField(
+        required=False, allow_blank=True, write_only=True, max_length=20
+    )
+    email = serializers.CharField(required=False, allow_blank=True, max_length=254)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    street = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    postal_code = serializers.CharField(required=False, allow_blank=True, max_length=10)
+    city = serializers.CharField(required=False, allow_blank=True, max_length=100)
     preferred_language = serializers.ChoiceField(Patron.Language.choices, required=False)
     notice_channel = serializers.ChoiceField(Patron.NoticeChannel.choices, required=False)
     home_library = serializers.SlugRelatedField(slug_field="code", queryset=Library.objects)
@@ -59,12 +63,12 @@ class PatronInputSerializer(serializers.Serializer):
         queryset=Patron.objects.current(), required=False, allow_null=True
     )
     expiry_date = serializers.DateField(required=False, allow_null=True)
-    staff_note = serializers.CharField(required=False, allow_blank=True)
+    staff_note = serializers.CharField(required=False, allow_blank=True, max_length=5000)
 
 
 class RegisterInputSerializer(PatronInputSerializer):
     card_number = serializers.CharField(max_length=32, write_only=True)
-    pin = serializers.CharField(required=False, allow_blank=True, write_only=True)
+    pin = serializers.CharField(required=False, allow_blank=True, write_only=True, max_length=64)
     confirm_duplicate = serializers.BooleanField(required=False, default=False)
 
 
@@ -87,6 +91,7 @@ def _refused(refused: services.PatronRefused) -> ValidationError:
 
 @extend_schema(request=RegisterInputSerializer, responses=PatronSerializer(many=True))
 @api_view(["GET", "POST"])
+@permission_classes([requires(Action.PATRON_READ, write=Action.PATRON_WRITE)])
 def patron_list(request: Request) -> Response:
     """List patrons (filters: card, name, email, phone, home_library, category) or register one.
     Each patron listed is written to the access log."""
@@ -111,7 +116,7 @@ def patron_list(request: Request) -> Response:
             PatronSerializer(_patrons().get(pk=patron.pk)).data, status=status.HTTP_201_CREATED
         )
     queryset = PatronFilter(request.query_params, queryset=_patrons()).qs
-    paginator = LimitOffsetPagination()
+    paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request)
     services.log_access_many(  # every patron the list shows counts as read
         patrons=page,
@@ -124,6 +129,7 @@ def patron_list(request: Request) -> Response:
 
 @extend_schema(request=PatronInputSerializer, responses=PatronSerializer)
 @api_view(["GET", "PATCH"])
+@permission_classes([requires(Action.PATRON_READ, write=Action.PATRON_WRITE)])
 def patron_detail(request: Request, patron_id: int) -> Response:
     """Read or change one patron; every read is written to the access log."""
     patron = get_object_or_404(_patrons(), pk=patron_id)
@@ -159,6 +165,7 @@ def asdict_shallow(details: services.PatronDetails) -> dict:
 
 @extend_schema(responses=PatronSerializer)
 @api_view(["GET"])
+@permission_classes([requires(Action.PATRON_READ)])
 def patron_by_card(request: Request, number: str) -> Response:
     """The patron whose active card has this number (the read is written to the access log);
     404 tells whether the card is blocked."""

@@ -96,10 +96,12 @@ def validate_pin(pin: str) -> str:
     return pin
 
 
-def _clean_email(email: str) -> str:
+def _clean_email(email: str, *, stored: str = "") -> str:
+    """A valid address, or ""; the address already stored passes unchecked, so saving a patron
+    without touching it always works (older data may predate today's validation)."""
     email = (email or "").strip()
-    if not email:
-        return ""
+    if not email or email == stored:
+        return email
     try:
         if re.search(r"\s", email):
             raise ValidationError("space")
@@ -122,7 +124,9 @@ def _age(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
-def _clean_details(details: PatronDetails, *, today: date) -> tuple[PatronDetails, str | None]:
+def _clean_details(
+    details: PatronDetails, *, today: date, stored_email: str = ""
+) -> tuple[PatronDetails, str | None]:
     """Normalise and check; returns the cleaned details and the 12-digit personnummer."""
     first, last = details.first_name.strip(), details.last_name.strip()
     if not first or not last:
@@ -178,7 +182,7 @@ def _clean_details(details: PatronDetails, *, today: date) -> tuple[PatronDetail
         last_name=last,
         birth_date=birth_date,
         personnummer=digits or "",
-        email=_clean_email(details.email),
+        email=_clean_email(details.email, stored=stored_email),
         phone=_clean_phone(details.phone),
         street=details.street.strip(),
         postal_code=details.postal_code.strip(),
@@ -261,7 +265,7 @@ _EDITABLE = [f.name for f in fields(PatronDetails) if f.name not in {"keeps_loan
 @transaction.atomic
 def update_patron(*, patron: Patron, details: PatronDetails, now: datetime) -> Patron:
     """Staff edit a patron's details. The personnummer may be added or corrected."""
-    cleaned, digits = _clean_details(details, today=now.date())
+    cleaned, digits = _clean_details(details, today=now.date(), stored_email=patron.email)
     if digits and Patron.objects.filter(personnummer=digits).exclude(pk=patron.pk).exists():
         raise PatronRefused(
             "duplicate_personnummer",
@@ -301,7 +305,7 @@ def update_own_details(
         raise PatronRefused("language", _("Choose a language."), field="preferred_language")
     if notice_channel not in Patron.NoticeChannel.values:
         raise PatronRefused("channel", _("Choose how to get notices."), field="notice_channel")
-    email, phone = _clean_email(email), _clean_phone(phone)
+    email, phone = _clean_email(email, stored=patron.email), _clean_phone(phone)
     if notice_channel == Patron.NoticeChannel.EMAIL and not email:
         raise PatronRefused("email", _("Notices by e-mail need an e-mail address."), field="email")
     if notice_channel == Patron.NoticeChannel.SMS and not phone:

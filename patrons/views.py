@@ -19,6 +19,7 @@ from circulation.desk_selectors import patron_account
 from circulation.selectors import patron_facts
 from libraries.access import staff_required
 from libraries.models import StaffRole
+from libraries.policy import Action
 from patrons import selectors, services
 from patrons.forms import (
     BlockForm,
@@ -79,7 +80,7 @@ def _patron_or_404(patron_id: int) -> Patron:
     return patron
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_READ)
 def search(request: HttpRequest) -> HttpResponse:
     """Find a patron. The term is POSTed so a personnummer never lands in a URL or a log."""
     form = SearchForm(request.POST or None)
@@ -93,7 +94,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, {"form": form, "results": results})
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def register(request: HttpRequest) -> HttpResponse:
     """Register a new patron with a first card (and PIN); duplicates need confirmation."""
     initial = {"home_library": request.working_library, "category": None}
@@ -143,7 +144,7 @@ def _detail_context(request: HttpRequest, patron: Patron, **extra) -> dict:
     }
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_READ)
 def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
     """A patron's record: details (personnummer masked), cards, blocks, PIN, circulation."""
     patron = _patron_or_404(patron_id)
@@ -154,7 +155,7 @@ def detail(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_READ)
 def show_personnummer(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Show the full personnummer to this staff member, once, and log that it was shown."""
     patron = _patron_or_404(patron_id)
@@ -171,7 +172,7 @@ def show_personnummer(request: HttpRequest, patron_id: int) -> HttpResponse:
     return render(request, "patrons/detail.html", context)
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def edit(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Edit a patron's details."""
     patron = _patron_or_404(patron_id)
@@ -217,7 +218,7 @@ def _back(request: HttpRequest, patron: Patron, refused: services.PatronRefused 
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def replace_card(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Issue a new card; the old number stops working at once."""
     patron = _patron_or_404(patron_id)
@@ -235,7 +236,7 @@ def replace_card(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def report_lost(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Block the active card at once (the patron reported it lost)."""
     patron = _patron_or_404(patron_id)
@@ -245,7 +246,7 @@ def report_lost(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def set_pin(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Set a new PIN (this also lifts an OPAC lockout)."""
     patron = _patron_or_404(patron_id)
@@ -258,7 +259,7 @@ def set_pin(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def unlock(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Lift the OPAC lockout."""
     patron = _patron_or_404(patron_id)
@@ -268,7 +269,7 @@ def unlock(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def add_block(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Block the patron from borrowing, with a reason."""
     patron = _patron_or_404(patron_id)
@@ -287,7 +288,7 @@ def add_block(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def remove_block(request: HttpRequest, patron_id: int, block_id: int) -> HttpResponse:
     """Lift a manual block."""
     block = get_object_or_404(PatronBlock.objects.open(), pk=block_id, patron_id=patron_id)
@@ -296,7 +297,7 @@ def remove_block(request: HttpRequest, patron_id: int, block_id: int) -> HttpRes
     return redirect("patrons:detail", patron_id=patron_id)
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.PATRON_ADMIN)
 def merge(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Merge a duplicate record into this one (library admins)."""
     patron = _patron_or_404(patron_id)
@@ -321,7 +322,7 @@ def _open_business(patron: Patron):
     return facts.open_loans, facts.debt
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.PATRON_ADMIN)
 def remove(request: HttpRequest, patron_id: int) -> HttpResponse:
     """Anonymize or delete a patron (library admins; no open loans, no debt)."""
     patron = _patron_or_404(patron_id)
@@ -354,7 +355,7 @@ def remove(request: HttpRequest, patron_id: int) -> HttpResponse:
     )
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.PATRON_ADMIN)
 def access_log(request: HttpRequest) -> HttpResponse:
     """Who opened which patron record, when and where (library admins: their library)."""
     rows = PatronAccess.objects.select_related("staff", "library", "patron")

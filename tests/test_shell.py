@@ -30,7 +30,7 @@ def test_healthz_reports_database_and_redis(client):
 
 
 def test_api_needs_staff(client, pool_staff):
-    assert client.get("/api/v1/libraries/").status_code == 403
+    assert client.get("/api/v1/libraries/").status_code == 401  # not logged in: 401
     client.force_login(pool_staff)
     codes = {lib["code"] for lib in client.get("/api/v1/libraries/").json()}
     assert codes == {"DEG", "HFS", "KGA", "KHM", "STO", "BUS"}

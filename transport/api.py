@@ -9,11 +9,13 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.decorators import api_view
+from rest_framework.decorators import api_view, permission_classes
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from libraries.models import Library
+from libraries.permissions import requires
+from libraries.policy import Action
 from transport import routing, selectors
 from transport.filters import TransferFilter
 from transport.models import Transfer
@@ -51,6 +53,7 @@ class TransferList(generics.ListAPIView):
     """Transfers, newest first; filter by item barcode, from, to, state or library."""
 
     serializer_class = TransferSerializer
+    permission_classes = [requires(Action.TRANSPORT)]
     filterset_class = TransferFilter
     queryset = Transfer.objects.select_related(
         "item__record", "from_library", "to_library"
@@ -75,6 +78,7 @@ class HopSerializer(serializers.Serializer):
     responses={200: HopSerializer(many=True)},
 )
 @api_view(["GET"])
+@permission_classes([requires(Action.STAFF_AREA)])
 def route(request: Request) -> Response:
     """The planner's earliest-arriving route between two libraries, leaving at ``at``."""
     start, destination = request.query_params.get("from", ""), request.query_params.get("to", "")

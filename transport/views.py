@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from catalog.models import Item, ItemType
 from libraries.access import staff_required
 from libraries.models import Library, StaffRole
+from libraries.policy import Action
 from transport import barcode, floating, moves, selectors, services
 from transport.models import PackingList, Transfer, TransportLink
 from transport.routing import STOCKHOLM
@@ -29,7 +30,7 @@ def _today() -> date:
     return timezone.now().astimezone(STOCKHOLM).date()
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.TRANSPORT)
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Transport at my library: outgoing crates, expected arrivals, transits, missing items."""
     library = request.working_library
@@ -51,7 +52,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.TRANSPORT)
 def crate(request: HttpRequest, crate_id: int) -> HttpResponse:
     """One crate's packing list, printable with barcodes."""
     packing_list = get_object_or_404(
@@ -70,7 +71,7 @@ def crate(request: HttpRequest, crate_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.TRANSPORT)
 def close_crate(request: HttpRequest, crate_id: int) -> HttpResponse:
     """Close a crate early: its items leave now."""
     packing_list = get_object_or_404(PackingList, id=crate_id)
@@ -83,7 +84,7 @@ def close_crate(request: HttpRequest, crate_id: int) -> HttpResponse:
     return redirect("transport:crate", crate_id=packing_list.id)
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.TRANSPORT)
 def slip(request: HttpRequest, transfer_id: int) -> HttpResponse:
     """The transit slip that travels with the item."""
     transfer = get_object_or_404(
@@ -102,7 +103,7 @@ def slip(request: HttpRequest, transfer_id: int) -> HttpResponse:
     )
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.TRANSPORT)
 def receive(request: HttpRequest) -> HttpResponse:
     """Arrival scanning: an item in transfer is scanned here; say what to do with it."""
     receipt = None
@@ -124,7 +125,7 @@ def receive(request: HttpRequest) -> HttpResponse:
     return render(request, "transport/receive.html", context)
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.TRANSPORT)
 def send(request: HttpRequest) -> HttpResponse:
     """Send an item on the shelf here to another library (a manual move): barcode, destination."""
     others = Library.objects.exclude(id=request.working_library.id).order_by("kind", "name")
@@ -202,10 +203,10 @@ def _may_edit(request: HttpRequest, link: TransportLink | None, data=None) -> bo
     if data is not None:
         ends += [data.get("from_library"), data.get("to_library")]
     ids = {e.id if isinstance(e, Library) else e for e in ends if e}
-    return bool(ids) and any(access.has(Role.LIBRARY_ADMIN, i) for i in ids)
+    return bool(ids) and any(access.may(Action.LIBRARY_ADMIN, i) for i in ids)
 
 
-@staff_required(needs_library=False)
+@staff_required(Action.STAFF_AREA, needs_library=False)
 def links(request: HttpRequest) -> HttpResponse:
     """The transport network: every link and its timetable."""
     rows = TransportLink.objects.select_related("from_library", "to_library")
@@ -213,7 +214,7 @@ def links(request: HttpRequest) -> HttpResponse:
     return render(request, "transport/links.html", {"links": rows, "editable": editable})
 
 
-@staff_required(needs_library=False)
+@staff_required(Action.STAFF_AREA, needs_library=False)
 def link_edit(request: HttpRequest, link_id: int | None = None) -> HttpResponse:
     """Add or change a link (library admins: links touching their library)."""
     link = get_object_or_404(TransportLink, id=link_id) if link_id else None
@@ -241,7 +242,7 @@ class FloatingForm(forms.Form):
     )
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.LIBRARY_ADMIN)
 def floating_rules(request: HttpRequest) -> HttpResponse:
     """Which item types float where; the working library's admin adds and removes its own."""
     form = FloatingForm(request.POST or None)
@@ -260,7 +261,7 @@ def floating_rules(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.LIBRARY_ADMIN)
 def floating_remove(request: HttpRequest, rule_id: int) -> HttpResponse:
     """Stop floating: items of the rule's type go home again when returned here."""
     try:
@@ -282,7 +283,7 @@ def _parse_day(value: str | None, default: date) -> date:
         return default
 
 
-@staff_required(needs_library=False)
+@staff_required(Action.STAFF_AREA, needs_library=False)
 def statistics(request: HttpRequest) -> HttpResponse:
     """How many items each library sent to each other library in a period."""
     today = _today()

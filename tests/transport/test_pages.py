@@ -173,7 +173,7 @@ def test_transfers_api_filters_and_counts_queries(
     client, network, libraries, desk_staff_kristinehamn, django_assert_num_queries
 ):
     transfers = returned_at_khm(libraries, 2)
-    staff_client(client, desk_staff_kristinehamn)
+    staff_client(client, desk_staff_kristinehamn, "KHM")
     url = "/api/v1/transfers/"
     # user, count, page of transfers with item/record/libraries joined (session and staff
     # roles come from Redis)
@@ -212,6 +212,10 @@ def test_route_api_explains_a_missing_link(client, network, desk_staff_kristineh
 
 def test_api_needs_staff(client, django_user_model):
     assert client.get("/api/v1/transfers/").status_code in (401, 403)
+    # Transfers are desk work (the transport pages' role), not a cataloguer's.
     user = make_staff("cat", ("KGA", StaffRole.Role.CATALOGUER))
-    client.force_login(user)
+    staff_client(client, user, "KGA")
+    assert client.get("/api/v1/transfers/").status_code == 403
+    desk = make_staff("desk", ("KGA", StaffRole.Role.DESK))
+    staff_client(client, desk, "KGA")
     assert client.get("/api/v1/transfers/").status_code == 200
