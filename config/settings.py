@@ -146,6 +146,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "libraries.context_processors.working_library",
             ],
+            # |money, |isodate: in every template without a {% load %}.
+            "builtins": ["libraries.templatetags.granslos_formats"],
         },
     },
 ]
@@ -188,6 +190,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# Dates, numbers and money follow the UI language through these modules (named formats such as
+# DAY_FORMAT and MONEY_FORMAT; templates use |date:"SHORT_DATE_FORMAT" and |money, never a
+# format of their own — tests/test_formats.py checks).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -200,6 +206,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise like static files.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = Path(os.environ.get("GRANSLOS_MEDIA_DIR", BASE_DIR / ".data" / "media"))
 
 # --- Production hardening (check --deploy passes with DEBUG off) -------------------------
