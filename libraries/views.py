@@ -40,6 +40,10 @@ def choose_library(request: HttpRequest) -> HttpResponse:
         if library is not None:
             request.session[SESSION_KEY] = library.id
             return redirect(next_url)
+    elif len(access.libraries) == 1 and not access.is_consortium_admin:
+        # Staff with one library work there: no question after every login.
+        request.session[SESSION_KEY] = access.libraries[0].id
+        return redirect(next_url)
     return render(
         request,
         "libraries/choose_library.html",
