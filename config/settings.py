@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from config.dburl import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,32 +35,6 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
-
-
-def database_from_url(url: str) -> dict:
-    """postgresql://user:pass@host:port/name?host=/socket/dir → Django DATABASES entry."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ValueError(
-            "DATABASE_URL must be a postgresql:// URL (PostgreSQL is the only database)"
-        )
-    query = parse_qs(parts.query)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "granslos",
-        "USER": unquote(parts.username or "postgres"),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": query.get("host", [parts.hostname or ""])[0],
-        "PORT": str(parts.port or ""),
-        # Persistent connections: each process keeps its connection between requests.
-        "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        # A broad catalogue search takes the first 1,000 matches a scan finds; a scan that joins
-        # another one already under way would start mid-table and find a different 1,000
-        # (facets and relevance pages would change between two identical requests).
-        "OPTIONS": {"options": "-c synchronize_seqscans=off"},
-        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
-    }
 
 
 def redis_py_url(url: str) -> str:

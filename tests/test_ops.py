@@ -123,12 +123,9 @@ def production_env() -> dict[str, str]:
 
 def database_url() -> str:
     """A URL for the database this test run uses (the test database once it is set up)."""
-    db = connection.settings_dict
-    host, port = db["HOST"], db["PORT"]
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    if host.startswith("/"):  # the embedded server's unix socket
-        return f"postgresql://{db['USER']}{password}@/{db['NAME']}?host={host}"
-    return f"postgresql://{db['USER']}{password}@{host}:{port}/{db['NAME']}"
+    from config.dburl import url_from_database
+
+    return url_from_database(connection.settings_dict)
 
 
 def test_production_settings_pass_check_deploy_without_warnings():
