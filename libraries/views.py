@@ -164,6 +164,13 @@ def _apply_calendar_post(request: HttpRequest, library, today) -> None:
             staff=request.user,
             today=today,
         )
+    elif action == "contact":
+        services.set_contact_details(
+            library=library,
+            address=request.POST.get("address", ""),
+            phone=request.POST.get("phone", ""),
+            opening_hours=request.POST.get("opening_hours", ""),
+        )
     elif action == "remove":
         services.remove_exception(library=library, exception_id=int(request.POST.get("id", "")))
     else:

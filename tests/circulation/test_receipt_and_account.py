@@ -111,3 +111,25 @@ def test_my_account_costs_a_fixed_number_of_queries(
     client.get("/konto/")
     with django_assert_num_queries(4):  # the patron, loans, debt, holds
         client.get("/konto/")
+
+
+def test_a_library_admin_sets_what_receipts_print(client, admin_storfors, desk_staff_karlskoga):
+    admin = staff_client(client, admin_storfors, "STO")
+    response = admin.post(
+        "/staff/calendar/",
+        {
+            "action": "contact",
+            "address": " Storgatan 3\n688 30 Storfors ",
+            "phone": "0550-650 00",
+            "opening_hours": "Mån–fre 10–17",
+        },
+    )
+    assert response.status_code == 302
+    sto = Library.objects.get(code="STO")
+    assert (sto.address, sto.phone, sto.opening_hours) == (
+        "Storgatan 3\n688 30 Storfors",
+        "0550-650 00",
+        "Mån–fre 10–17",
+    )
+    desk = staff_client(client.__class__(), desk_staff_karlskoga, "KGA")
+    assert desk.post("/staff/calendar/", {"action": "contact", "address": "x"}).status_code == 403
