@@ -20,8 +20,13 @@ RUN DJANGO_DEBUG=0 DJANGO_SECRET_KEY=collectstatic-only \
     DATABASE_URL=postgresql://build@localhost/build REDIS_URL=redis://localhost:6379/0 \
     python manage.py collectstatic --noinput --verbosity 0
 
+# Uploads (MARC files from the staff page) live outside /app, which the app user cannot write;
+# compose mounts the shared "media" volume here for web and worker (a new named volume takes
+# this folder's owner). tests/test_compose_media.py checks the three agree.
+ENV GRANSLOS_MEDIA_DIR=/var/lib/granslos/media
 RUN useradd --system --uid 1000 --home-dir /app granslos \
-    && mkdir -p /var/lib/celery && chown granslos /var/lib/celery
+    && mkdir -p /var/lib/celery "$GRANSLOS_MEDIA_DIR" \
+    && chown granslos /var/lib/celery && chown -R granslos /var/lib/granslos
 USER granslos
 
 EXPOSE 8000

@@ -42,13 +42,14 @@ def gunicorn(workers: int = 2, threads: int = 4):
     from django.conf import settings
     from django.db import connection
 
+    from config.dburl import url_from_database
+
     db = connection.settings_dict
     port = _free_port()
     env = {
         **os.environ,
         # The database this process uses (under pytest: the test database).
-        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}"
-        f"/{db['NAME']}",
+        "DATABASE_URL": url_from_database(db),
         "DJANGO_DEBUG": "0",
         # The session written by staff_headers() is signed with this process's key.
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,

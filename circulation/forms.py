@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import ItemType
@@ -57,11 +58,13 @@ class RuleCellForm(forms.Form):
             else:
                 field = forms.CharField(label=FIELD_LABELS[name], required=False, max_length=12)
                 if fallback is not None:
-                    field.widget.attrs["placeholder"] = str(fallback)
+                    field.widget.attrs["placeholder"] = formats.localize(fallback)
                 field.widget.attrs["inputmode"] = "decimal" if "fine" in name else "numeric"
             if fallback is not None:
                 shown = (
-                    (_("yes") if fallback else _("no")) if isinstance(fallback, bool) else fallback
+                    (_("yes") if fallback else _("no"))
+                    if isinstance(fallback, bool)
+                    else formats.localize(fallback)
                 )
                 field.help_text = _("Empty: falls back to %(value)s") % {"value": shown}
             self.fields[name] = field
@@ -75,7 +78,7 @@ class RuleCellForm(forms.Form):
             elif isinstance(value, bool):
                 initial[name] = "true" if value else "false"
             else:
-                initial[name] = str(value)
+                initial[name] = formats.localize(value)  # 7,50 in Swedish; the form reads both
         return initial
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
@@ -294,7 +295,11 @@ def _fill(
         hold.save(update_fields=fields)
         message = str(
             _("Hold for a patron: put the item on the hold shelf (pick up by %(date)s).")
-            % {"date": hold.pickup_deadline.astimezone(_tz(pickup)).strftime("%Y-%m-%d")}
+            % {
+                "date": date_format(
+                    hold.pickup_deadline.astimezone(_tz(pickup)), "SHORT_DATE_FORMAT"
+                )
+            }
         )
         return HoldCapture(hold, HOLD_SHELF, pickup, message)
     transfer = transport_services.start_transfer(

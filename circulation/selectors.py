@@ -239,3 +239,35 @@ def rule_matrix(*, library: Library | None) -> list[list[MatrixCell]]:
         ]
         for category in categories
     ]
+
+
+@dataclass(frozen=True)
+class AccountSummary:
+    """The top of "My account": debt, open loans (soonest due first), active holds."""
+
+    debt: Decimal
+    loans: list[Loan]
+    holds: list[Hold]
+    now: datetime
+
+    @property
+    def overdue_count(self) -> int:
+        return sum(1 for loan in self.loans if loan.due_at < self.now)
+
+    @property
+    def ready_count(self) -> int:
+        return sum(1 for hold in self.holds if hold.state == "on_hold_shelf")
+
+
+def account_summary(patron: Patron, *, now: datetime) -> AccountSummary:
+    """Debt, loans and holds of one patron for the OPAC account page. Three queries."""
+    loans = list(loans_of_patron(patron, open_only=True))
+    for loan in loans:
+        loan.overdue = loan.due_at < now
+    holds = list(
+        Hold.objects.filter(patron=patron)
+        .active()
+        .select_related("record", "pickup_library")
+        .order_by("-placed_at", "-id")
+    )
+    return AccountSummary(debt=debt_of_patron(patron), loans=loans, holds=holds, now=now)

@@ -9,12 +9,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circulation import fees, refusals, renewals, services
 from circulation.models import Fee, Loan
 from libraries.access import staff_required
+from libraries.formats import format_money
 from libraries.policy import Action
 from patrons.models import Patron
 
@@ -59,7 +61,10 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
         messages.success(
             request,
             _("Renewed: %(title)s, now due %(date)s.")
-            % {"title": title, "date": timezone.localdate(renewed.due_at).isoformat()},
+            % {
+                "title": title,
+                "date": date_format(timezone.localdate(renewed.due_at), "SHORT_DATE_FORMAT"),
+            },
         )
     return _back(loan.patron_id)
 
@@ -103,7 +108,8 @@ def mark_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
         if bill is not None:
             messages.success(
                 request,
-                _("Marked lost; the patron is billed %(amount)s SEK.") % {"amount": bill.amount},
+                _("Marked lost; the patron is billed %(amount)s.")
+                % {"amount": format_money(bill.amount)},
             )
         else:
             messages.success(request, _("Marked lost. The item has no price, so no bill."))
@@ -138,7 +144,9 @@ def pay_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
     except refusals.FeeRefused as refused:
         messages.error(request, str(refused.message))
     else:
-        messages.success(request, _("Payment of %(amount)s SEK taken.") % {"amount": fee.amount})
+        messages.success(
+            request, _("Payment of %(amount)s taken.") % {"amount": format_money(fee.amount)}
+        )
     return _back(fee.patron_id, "fees")
 
 
@@ -158,5 +166,7 @@ def waive_fee(request: HttpRequest, fee_id: int) -> HttpResponse:
     except refusals.FeeRefused as refused:
         messages.error(request, str(refused.message))
     else:
-        messages.success(request, _("Fee of %(amount)s SEK waived.") % {"amount": fee.amount})
+        messages.success(
+            request, _("Fee of %(amount)s waived.") % {"amount": format_money(fee.amount)}
+        )
     return _back(fee.patron_id, "fees")

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from catalog.models import ItemType
 from circulation import desk_selectors, rule_services
 from circulation.forms import RuleCellForm, RuleTesterForm
-from circulation.rules import FIELD_LABELS, RULE_FIELDS
+from circulation.rules import FIELD_LABELS, RULE_FIELDS, STEPS
 from libraries.access import staff_required
 from libraries.models import Library
 from libraries.policy import Action
@@ -170,4 +170,8 @@ def tester(request: HttpRequest) -> HttpResponse:
                 )
         except desk_selectors.TesterLookupError as error:
             form.add_error(None, str(error.message))
-    return render(request, "circulation/rules/tester.html", {"form": form, "answer": answer})
+    return render(
+        request,
+        "circulation/rules/tester.html",
+        {"form": form, "answer": answer, "steps": STEPS},
+    )

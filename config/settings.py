@@ -16,10 +16,12 @@ from __future__ import annotations
 import os
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+
+from config.dburl import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -33,32 +35,6 @@ def env_bool(name: str, default: bool) -> bool:
 
 def env_list(name: str, default: str = "") -> list[str]:
     return [part.strip() for part in os.environ.get(name, default).split(",") if part.strip()]
-
-
-def database_from_url(url: str) -> dict:
-    """postgresql://user:pass@host:port/name?host=/socket/dir → Django DATABASES entry."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql"}:
-        raise ValueError(
-            "DATABASE_URL must be a postgresql:// URL (PostgreSQL is the only database)"
-        )
-    query = parse_qs(parts.query)
-    return {
-        "ENGINE": "django.db.backends.postgresql",
-        "NAME": unquote(parts.path.lstrip("/")) or "granslos",
-        "USER": unquote(parts.username or "postgres"),
-        "PASSWORD": unquote(parts.password or ""),
-        "HOST": query.get("host", [parts.hostname or ""])[0],
-        "PORT": str(parts.port or ""),
-        # Persistent connections: each process keeps its connection between requests.
-        "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
-        "CONN_HEALTH_CHECKS": True,
-        # A broad catalogue search takes the first 1,000 matches a scan finds; a scan that joins
-        # another one already under way would start mid-table and find a different 1,000
-        # (facets and relevance pages would change between two identical requests).
-        "OPTIONS": {"options": "-c synchronize_seqscans=off"},
-        "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
-    }
 
 
 def redis_py_url(url: str) -> str:
@@ -149,6 +125,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "libraries.context_processors.working_library",
             ],
+            # |money, |isodate: in every template without a {% load %}.
+            "builtins": ["libraries.templatetags.granslos_formats"],
         },
     },
 ]
@@ -204,6 +182,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Stockholm"
 USE_I18N = True
 USE_TZ = True
+# Dates, numbers and money follow the UI language through these modules (named formats such as
+# DAY_FORMAT and MONEY_FORMAT; templates use |date:"SHORT_DATE_FORMAT" and |money, never a
+# format of their own — tests/test_formats.py checks).
+FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
@@ -216,6 +198,8 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Files browsers ask for at the site root (/favicon.ico), served by WhiteNoise like static files.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 MEDIA_ROOT = Path(os.environ.get("GRANSLOS_MEDIA_DIR", BASE_DIR / ".data" / "media"))
 
 # --- Production hardening (check --deploy passes with DEBUG off) -------------------------

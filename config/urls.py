@@ -4,6 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from circulation.urls import rule_urlpatterns
+from libraries import staff_views
 from libraries import views as library_views
 
 urlpatterns = [
@@ -17,6 +18,9 @@ urlpatterns = [
     path("staff/logout/", auth_views.LogoutView.as_view(), name="staff-logout"),
     path("staff/library/", library_views.choose_library, name="choose-library"),
     path("staff/calendar/", library_views.opening_calendar, name="opening-calendar"),
+    path("staff/users/", staff_views.staff_list, name="staff-users"),
+    path("staff/users/new/", staff_views.staff_new, name="staff-user-new"),
+    path("staff/users/<int:user_id>/", staff_views.staff_user, name="staff-user"),
     path("staff/", library_views.staff_home, name="staff-home"),
     path("staff/admin/", admin.site.urls),
     path("staff/catalog/", include("catalog.urls")),

@@ -44,6 +44,13 @@ class Library(models.Model):
     hold_slip_shows_name = models.BooleanField(
         _("hold slips show the patron's name"), default=False
     )
+    address = models.TextField(_("address"), blank=True, help_text=_("Printed on receipts."))
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    opening_hours = models.TextField(
+        _("opening hours"),
+        blank=True,
+        help_text=_("Printed at the foot of receipts, e.g. “Mon–Thu 10–19, Fri 10–16”."),
+    )
 
     objects = LibraryQuerySet.as_manager()
 
@@ -169,3 +176,43 @@ class ConsortiumSettings(models.Model):
     def load(cls) -> ConsortiumSettings:
         obj, _created = cls.objects.get_or_create(id=1)
         return obj
+
+
+class StaffAuditEntry(models.Model):
+    """One change to a staff account or its roles: who did it, when, to whom (append-only)."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Account created")
+        ROLE_GRANTED = "role_granted", _("Role granted")
+        ROLE_REVOKED = "role_revoked", _("Role removed")
+        DEACTIVATED = "deactivated", _("Account deactivated")
+        REACTIVATED = "reactivated", _("Account reactivated")
+
+    at = models.DateTimeField(_("at"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_audit",
+        verbose_name=_("staff member"),
+    )
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    library = models.ForeignKey(
+        Library, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=StaffRole.Role.choices, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("staff audit entry")
+        verbose_name_plural = _("staff audit entries")
+        indexes = [models.Index(fields=["user", "-at"], name="staff_audit_user_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.user_id}"

@@ -29,6 +29,18 @@ def set_open_weekdays(*, library: Library, weekdays: set[int]) -> Library:
 
 
 @transaction.atomic
+def set_contact_details(
+    *, library: Library, address: str, phone: str, opening_hours: str
+) -> Library:
+    """What receipts and slips print under the library's name and at their foot."""
+    library.address = address.strip()[:500]
+    library.phone = phone.strip()[:40]
+    library.opening_hours = opening_hours.strip()[:500]
+    library.save(update_fields=["address", "phone", "opening_hours"])
+    return library
+
+
+@transaction.atomic
 def set_exception(
     *, library: Library, day: date, is_open: bool, reason: str, staff, today: date
 ) -> CalendarException:

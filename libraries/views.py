@@ -40,6 +40,10 @@ def choose_library(request: HttpRequest) -> HttpResponse:
         if library is not None:
             request.session[SESSION_KEY] = library.id
             return redirect(next_url)
+    elif len(access.libraries) == 1 and not access.is_consortium_admin:
+        # Staff with one library work there: no question after every login.
+        request.session[SESSION_KEY] = access.libraries[0].id
+        return redirect(next_url)
     return render(
         request,
         "libraries/choose_library.html",
@@ -159,6 +163,13 @@ def _apply_calendar_post(request: HttpRequest, library, today) -> None:
             reason=request.POST.get("reason", ""),
             staff=request.user,
             today=today,
+        )
+    elif action == "contact":
+        services.set_contact_details(
+            library=library,
+            address=request.POST.get("address", ""),
+            phone=request.POST.get("phone", ""),
+            opening_hours=request.POST.get("opening_hours", ""),
         )
     elif action == "remove":
         services.remove_exception(library=library, exception_id=int(request.POST.get("id", "")))

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circulation.selectors import fees_of_patron, loans_of_patron
+from circulation.selectors import account_summary, fees_of_patron, loans_of_patron
 from patrons import services
 from patrons.forms import ChangePinForm, OpacLoginForm, OwnDetailsForm
 from patrons.models import Card, PatronBlock
@@ -66,12 +66,18 @@ def _details_form(patron, data=None) -> OwnDetailsForm:
 
 @patron_required
 def account(request: HttpRequest) -> HttpResponse:
-    """My account: contact details, language, notices, loan history, PIN, my data."""
+    """My account: what I owe, my loans with due dates and my holds at the top; then contact
+    details, language, notices, PIN, my data."""
     patron = request.patron
     return render(
         request,
         "opac/account.html",
-        {"patron": patron, "form": _details_form(patron), "pin_form": ChangePinForm()},
+        {
+            "patron": patron,
+            "summary": account_summary(patron, now=timezone.now()),
+            "form": _details_form(patron),
+            "pin_form": ChangePinForm(),
+        },
     )
 
 

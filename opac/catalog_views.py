@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from catalog import selectors
 from catalog.export import record_marc_response
@@ -18,10 +19,10 @@ from libraries.models import Library
 
 FILTER_PARAMS = ["library", "available", "media", "language", "audience", "year_from", "year_to"]
 SORT_LABELS = {
-    "relevance": _("Relevance"),
-    "newest": _("Newest first"),
-    "title": _("Title"),
-    "author": _("Author"),
+    "relevance": gettext_lazy("Relevance"),
+    "newest": gettext_lazy("Newest first"),
+    "title": gettext_lazy("Title"),
+    "author": gettext_lazy("Author"),
 }
 
 
@@ -120,6 +121,25 @@ def _bad_years(params) -> bool:
     return False
 
 
+def _filter_label(key: str, value: str, libraries: dict[str, Library]) -> str:
+    """What an active-filter chip says: the library's or media type's name, not its code."""
+    if key in ("library", "available"):
+        library = libraries.get(value.upper())
+        name = library.name if library else value
+        return name if key == "library" else _("On the shelf at %(library)s") % {"library": name}
+    if key == "media":
+        return str(dict(MediaType.choices).get(value, value))
+    if key == "audience":
+        return str(dict(Audience.choices).get(value, value))
+    if key == "language":
+        return str(language_name(value))
+    if key == "year_from":
+        return _("From %(year)s") % {"year": value}
+    if key == "year_to":
+        return _("Until %(year)s") % {"year": value}
+    return value
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
     """Search results with facets as plain links (works without JavaScript)."""
     params = request.GET
@@ -144,7 +164,12 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "hits": [(r, summaries.get(r.id, [])) for r in result.records],
         "facets": _facet_groups(result, params, libraries) if result.total else [],
         "active_filters": [
-            {"key": k, "value": params[k], "url": _link(params, **{k: None})}
+            {
+                "key": k,
+                "value": params[k],
+                "label": _filter_label(k, params[k], libraries),
+                "url": _link(params, **{k: None}),
+            }
             for k in FILTER_PARAMS
             if params.get(k)
         ],

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -56,7 +57,10 @@ def renew(request: HttpRequest, loan_id: int) -> HttpResponse:
         messages.success(
             request,
             _("%(title)s is renewed and now due %(date)s.")
-            % {"title": title, "date": timezone.localdate(renewed.due_at).isoformat()},
+            % {
+                "title": title,
+                "date": date_format(timezone.localdate(renewed.due_at), "SHORT_DATE_FORMAT"),
+            },
         )
     return redirect("opac:loans")
 

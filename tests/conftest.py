@@ -106,13 +106,10 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     from django.conf import settings
     from django.db import connection
 
+    from config.dburl import url_from_database
+
     env = dict(os.environ)
-    db = connection.settings_dict
-    host = db["HOST"]
-    hostpart = f"@{host}:{db['PORT']}" if host and not host.startswith("/") else "@"
-    query = f"?host={host}" if host.startswith("/") else ""
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
-    env["DATABASE_URL"] = f"postgresql://{db['USER']}{password}{hostpart}/{db['NAME']}{query}"
+    env["DATABASE_URL"] = url_from_database(connection.settings_dict)
     env["REDIS_URL"] = settings.REDIS_URL
     env["CELERY_QUEUE"] = settings.CELERY_TASK_DEFAULT_QUEUE
     (ROOT / ".data").mkdir(exist_ok=True)  # a fresh clone has none

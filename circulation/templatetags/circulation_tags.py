@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from django import template
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 register = template.Library()
@@ -17,8 +19,10 @@ def rule_value(value: object) -> str:
         return "—"
     if isinstance(value, bool) or value in ("true", "false"):
         return _("yes") if value in (True, "true") else _("no")
+    if isinstance(value, str) and re.fullmatch(r"-?\d+\.\d+", value):
+        value = Decimal(value)  # the change log keeps values as text
     if isinstance(value, Decimal):
-        return f"{value:.2f}"
+        return formats.number_format(value, 2, use_l10n=True)
     return str(value)
 
 

@@ -45,7 +45,7 @@ def test_patron_holds_in_opac_staff_check_in_patron_sees_ready_for_pickup(
     desk.get_by_label("Användarnamn").fill("desk_kga")
     desk.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     desk.get_by_role("button", name="Logga in").click()
-    desk.get_by_role("button", name="Karlskoga bibliotek").click()
+    # One library: the login goes straight on, no library to pick.
     if "/staff/circulation/checkin/" not in desk.url:
         desk.goto("/staff/circulation/checkin/")
     desk.get_by_label("Skanna ett exemplar").fill(item.barcode)

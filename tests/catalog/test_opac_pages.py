@@ -153,3 +153,18 @@ def test_the_search_page_has_one_search_box_other_pages_the_header_one(client, m
     assert 'id="search-q"' in page and 'value="Mio"' in page
     record = client.get(f"/post/{mio.pk}/").content.decode()
     assert record.count('name="q"') == 1 and 'id="q"' in record  # the header box
+
+
+def test_active_filter_chips_show_names_not_codes(client, mio, libraries):
+    response = client.get(
+        "/sok/", {"q": "mio", "library": "KHM", "available": "KGA", "media": "book"}
+    )
+    chips = [
+        chip.split(">", 1)[1].split("</a>")[0]
+        for chip in response.content.decode().split('data-testid="remove-filter"')[1:]
+    ]
+    assert chips == [
+        "Kristinehamns bibliotek ✕",
+        "På hyllan i Karlskoga bibliotek ✕",
+        "Bok ✕",
+    ]

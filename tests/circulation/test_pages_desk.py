@@ -9,10 +9,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from catalog.models import Item, ItemType
 from circulation.models import Fee, Loan, OverrideLog
+from libraries.formats import format_money
 from patrons.models import Card, PatronBlock
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory
 from tests.conftest import staff_client, warm_reference_caches
@@ -61,7 +62,7 @@ def test_scanning_a_card_opens_the_checkout_with_the_patron_summary(desk, adult_
     assert "Astrid" in page
     assert "Prefers large print" in page
     assert 'data-testid="loan-count">1<' in page
-    assert "30,00 kr" in page
+    assert "30,00\u00a0kr" in page
     assert "autofocus" in page and "data-scan-field" in page
 
 
@@ -220,7 +221,9 @@ def test_checkin_of_an_overdue_loan_says_the_fine_was_charged(desk, adult_patron
         "/staff/circulation/checkin/", {"barcode": loan.item.barcode}, **HTMX
     ).content.decode()
     fee = Fee.objects.get(loan=loan)
-    assert f"{fee.amount:.2f}" in text and 'data-testid="checkin-fee"' in text
+    with translation.override("sv"):
+        shown = format_money(fee.amount)
+    assert shown in text and 'data-testid="checkin-fee"' in text
 
 
 def test_checkin_without_javascript_keeps_the_rows(desk, adult_patron):

@@ -133,7 +133,7 @@ def test_the_change_log_shows_who_when_old_and_new(sto_admin):
     sto_admin.post("/staff/rules/STO/any/DVD/", {**EMPTY, "fine_per_day": "2,50"})
     page = sto_admin.get("/staff/rules/log/?scope=STO").content.decode()
     assert page.count('data-testid="rule-change"') == 1
-    assert "Admin_Sto" in page and "2.50" in page
+    assert "Admin_Sto" in page and "2,50" in page
 
 
 def test_the_tester_shows_each_field_with_its_source(sto_admin):
@@ -154,7 +154,9 @@ def test_the_tester_shows_each_field_with_its_source(sto_admin):
     period = page.split('data-testid="tested-loan_period_days"')[1].split("</tr>")[0]
     assert ">7<" in period and "<td>3</td>" in period  # step 3: library, any category, this type
     fine = page.split('data-testid="tested-fine_per_day"')[1].split("</tr>")[0]
-    assert "0.00" in fine and "<td>6</td>" in fine  # children: the common per-category rule
+    assert "0,00" in fine and "<td>6</td>" in fine  # children: the common per-category rule
+    legend = page.split('data-testid="step-legend"')[1].split("</section>")[0]
+    assert legend.count("<li ") == 8 and "Bibliotek, denna kategori, denna medietyp" in legend
 
 
 def test_the_tester_takes_a_real_card_and_barcode(sto_admin):

@@ -53,3 +53,15 @@ def test_a_user_without_roles_is_refused(client, django_user_model):
     user = django_user_model.objects.create_user(username="nobody", password=DEMO_PASSWORD)
     client.force_login(user)
     assert client.get("/staff/library/").status_code == 403
+
+
+def test_staff_with_one_library_work_there_without_being_asked(client, desk_staff_karlskoga):
+    client.post("/staff/login/", {"username": "desk_kga", "password": DEMO_PASSWORD})
+    response = client.get("/staff/library/?next=/staff/circulation/checkin/")
+    assert response["Location"] == "/staff/circulation/checkin/"
+    assert client.session["working_library_id"] == Library.objects.get(code="KGA").id
+
+
+def test_the_consortium_admin_still_picks_a_library(client, consortium_admin):
+    client.force_login(consortium_admin)
+    assert client.get("/staff/library/").status_code == 200

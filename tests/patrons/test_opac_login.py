@@ -95,11 +95,10 @@ def test_a_replaced_card_no_longer_logs_in(adult_patron):
 
 def _other_process(*cards: str) -> list[str]:
     """Run login attempts in a separate Python process against the same database and Redis."""
-    db = connection.settings_dict
-    host = db["HOST"] or "127.0.0.1"
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    from config.dburl import url_from_database
+
     env = dict(os.environ)
-    env["DATABASE_URL"] = f"postgresql://{db['USER']}{password}@{host}:{db['PORT']}/{db['NAME']}"
+    env["DATABASE_URL"] = url_from_database(connection.settings_dict)
     code = (
         "from django.utils import timezone\n"
         "from patrons.opac_auth import LoginRefused, authenticate_patron\n"

@@ -141,12 +141,10 @@ def test_a_real_worker_plans_items_returned_across_the_consortium(celery_worker_
 def worker_env(queue: str) -> dict:
     from django.conf import settings
 
-    db = connection.settings_dict
-    password = f":{db['PASSWORD']}" if db["PASSWORD"] else ""
+    from config.dburl import url_from_database
+
     env = dict(os.environ)
-    env["DATABASE_URL"] = (
-        f"postgresql://{db['USER']}{password}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
-    )
+    env["DATABASE_URL"] = url_from_database(connection.settings_dict)
     env["REDIS_URL"] = settings.REDIS_URL
     env["CELERY_QUEUE"] = queue
     return env

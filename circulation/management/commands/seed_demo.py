@@ -21,6 +21,7 @@ MEMBER_CODES = ("DEG", "HFS", "KGA", "KHM", "STO")
 
 # The app loaders, in dependency order: (module, function, what it loads).
 LOADERS = [
+    ("libraries.demo", "set_demo_contact_details", "library addresses and opening hours"),
     ("transport.demo", "create_demo_network", "transport links"),
     ("catalog.demo", "load_demo_catalog", "catalog records and items"),
     ("patrons.demo", "create_demo_patrons", "patrons and cards"),
