@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, ItemType
-from circulation import hold_selectors, rules, selectors
+from circulation import config_cache, hold_selectors, rules, selectors
 from circulation.hold_models import Hold
 from circulation.models import Fee, Loan, LoanRule, LoanRuleChange
 from libraries.models import ConsortiumSettings, Library
@@ -91,8 +91,17 @@ def patron_account(patron: Patron, *, now: datetime, with_holds: bool = False) -
     if patron.keeps_loan_history:
         history = list(selectors.loan_history(patron)[:HISTORY_LIMIT])
     loans = list(selectors.loans_of_patron(patron, open_only=True))
+    config = config_cache.config()  # this process's copy of the lending rules: no query
     for loan in loans:
         loan.overdue = loan.due_at < now
+        # At the renewal limit the Renew button goes (staff with the override role still see
+        # it on the patron page, to override with a reason).
+        loan.renewal_limit = config.effective(
+            library_id=loan.rules_library_id,
+            category_id=patron.category_id,
+            item_type_id=loan.item.item_type_id,
+        ).max_renewals
+        loan.at_renewal_limit = loan.renewals >= loan.renewal_limit
     return PatronAccount(
         loans=loans,
         fees=list(selectors.fees_of_patron(patron)),

@@ -60,7 +60,8 @@ def refuse(exc: type[CirculationRefused], reason: str, message) -> CirculationRe
 
 UNKNOWN_CARD = "unknown_card"
 UNKNOWN_ITEM = "unknown_item"
-ALREADY_ON_LOAN = "already_on_loan"
+ALREADY_ON_LOAN = "already_on_loan"  # on loan to another patron
+ON_LOAN_TO_THIS_PATRON = "on_loan_to_this_patron"  # renew it instead
 NOT_FOR_LOAN = "not_for_loan"
 ITEM_LOST = "item_lost"
 ITEM_MISSING = "item_missing"
@@ -70,6 +71,7 @@ IN_TRANSIT = "in_transit"
 MAX_LOANS_TOTAL = "max_loans_total"
 MAX_LOANS_OF_TYPE = "max_loans_of_type"
 MAX_RENEWALS = "max_renewals"
+TOO_SOON = "too_soon"  # a renewal now would not move the due date
 OTHERS_WAITING = "others_waiting"
 NOT_ON_LOAN = "not_on_loan"
 OVERRIDE_NOT_ALLOWED = "override_not_allowed"
