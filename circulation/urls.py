@@ -8,6 +8,7 @@ urlpatterns = [
     path("checkout/", views.checkout_start, name="checkout-start"),
     path("checkout/<int:patron_id>/", views.checkout, name="checkout"),
     path("checkout/<int:patron_id>/check-in-first/", views.check_in_first, name="check-in-first"),
+    path("checkout/<int:patron_id>/renew/", views.checkout_renew, name="checkout-renew"),
     path("checkout/<int:patron_id>/finish/", views.checkout_finish, name="checkout-finish"),
     path("checkout/<int:patron_id>/receipt/", views.receipt, name="receipt"),
     path("checkin/", views.checkin, name="checkin"),
