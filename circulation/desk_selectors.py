@@ -39,6 +39,38 @@ class PatronSummary:
         return not self.blocks
 
 
+@dataclass(frozen=True)
+class CheckoutAlert:
+    """What the desk must not miss when a patron is loaded at checkout: holds ready here (with
+    the shelf mark they are shelved under) and elsewhere, debt, overdue loans, blocks, notes."""
+
+    ready_here: list[Hold]
+    ready_elsewhere: list[Hold]
+    summary: PatronSummary
+
+    @property
+    def any(self) -> bool:
+        facts, patron = self.summary.facts, self.summary.patron
+        return bool(
+            self.ready_here
+            or self.ready_elsewhere
+            or facts.debt
+            or facts.overdue_loans
+            or self.summary.blocks
+            or patron.staff_note
+        )
+
+
+def checkout_alert(summary: PatronSummary, *, library: Library) -> CheckoutAlert:
+    """The alert for the loaded patron at ``library``. One query (the ready holds)."""
+    ready = hold_selectors.ready_for_patron(summary.patron.pk)
+    return CheckoutAlert(
+        ready_here=[h for h in ready if h.pickup_library_id == library.pk],
+        ready_elsewhere=[h for h in ready if h.pickup_library_id != library.pk],
+        summary=summary,
+    )
+
+
 def patron_summary(patron_id: int, *, now: datetime) -> PatronSummary | None:
     """The patron (with open manual blocks), circulation facts, borrowing verdict. Three queries."""
     patron = patron_selectors.patron_detail(patron_id)

@@ -86,6 +86,17 @@ def hold_shelf(library: Library) -> list[Hold]:
     )
 
 
+def ready_for_patron(patron_id: int) -> list[Hold]:
+    """The patron's holds waiting on a hold shelf (here or elsewhere), soonest deadline first,
+    each with its shelf mark. One query."""
+    return with_shelf_marks(
+        Hold.objects.filter(patron_id=patron_id, state=Hold.State.ON_HOLD_SHELF)
+        .select_related("record", "item", "patron", "pickup_library")
+        .annotate(card_number=_active_card_number())
+        .order_by("pickup_deadline", "id")
+    )
+
+
 def coming_to_shelf(library: Library) -> QuerySet[Hold]:
     """Copies on their way to ``library`` for holds. One query."""
     return (

@@ -156,10 +156,11 @@ def checkout(request: HttpRequest, patron_id: int) -> HttpResponse:
         raise Http404
     if (request.session.get(CHECKOUT) or {}).get("patron") != patron_id:
         _open_checkout(request, summary.patron)  # opened from a link, not by a card scan
+    alert = desk_selectors.checkout_alert(summary, library=request.working_library)
     return render(
         request,
         "circulation/checkout.html",
-        {"summary": summary, "rows": state["rows"], "form": ItemScanForm()},
+        {"summary": summary, "alert": alert, "rows": state["rows"], "form": ItemScanForm()},
     )
 
 
@@ -294,7 +295,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         state["rows"] = [row, *state["rows"]][:MAX_ROWS]
         request.session[CHECKIN] = state
         if request.htmx:
-            return render(request, "circulation/checkin.html#row", {"row": row})
+            return render(request, "circulation/checkin.html#row", {"row": row, "fresh": True})
         return redirect("circulation:checkin")
     if request.method == "POST" and request.htmx:
         return HttpResponse(status=204)  # an empty scan: nothing to do

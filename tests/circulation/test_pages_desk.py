@@ -370,3 +370,55 @@ def test_an_empty_scan_does_nothing(desk, adult_patron):
     url = f"/staff/circulation/checkout/{adult_patron.pk}/"
     assert desk.post(url, {"barcode": ""}, **HTMX).status_code == 204
     assert desk.post("/staff/circulation/checkin/", {"barcode": " "}, **HTMX).status_code == 204
+
+
+# --- The checkout alert (issue 14) -----------------------------------------------------------
+
+
+def caught_hold(patron, pickup: str):
+    from circulation import hold_services, services
+    from libraries.models import Library
+
+    library = Library.objects.get(code=pickup)
+    loan = LoanFactory()
+    hold_services.place_hold(
+        patron=patron, record=loan.item.record, pickup_library=library, now=timezone.now()
+    )
+    services.check_in(barcode=loan.item.barcode, library=library, staff=None, now=timezone.now())
+    return loan.item
+
+
+def test_checkout_alerts_holds_ready_here_and_elsewhere_and_debt(desk, adult_patron):
+    from transport.demo import create_demo_network
+
+    create_demo_network()
+    here = caught_hold(adult_patron, "KGA")
+    elsewhere = caught_hold(adult_patron, "STO")
+    FeeFactory(patron=adult_patron, amount=Decimal("30.00"))
+    page = desk.get(f"/staff/circulation/checkout/{adult_patron.pk}/").content.decode()
+    alert = page.split('data-testid="patron-alert"')[1].split("</section>")[0]
+    assert 'data-desk-alert="attention"' in page
+    mark = f"{card_of(adult_patron)[-4:]} {adult_patron.first_name[0]}.{adult_patron.last_name[0]}."
+    assert here.barcode in alert and f"på hämthyllan under <strong>{mark}</strong>" in alert
+    assert "Klar att hämta på Storfors bibliotek" in alert and elsewhere.record.title in alert
+    assert "30,00 kr" in alert
+
+
+def test_no_alert_for_a_patron_with_nothing_to_tell(desk, adult_patron):
+    page = desk.get(f"/staff/circulation/checkout/{adult_patron.pk}/").content.decode()
+    assert 'data-testid="patron-alert"' not in page and "Får låna" in page
+
+
+def test_checkout_page_costs_the_same_queries_with_0_and_5_ready_holds(desk):
+    from transport.demo import create_demo_network
+
+    create_demo_network()
+    counts = []
+    for holds in (0, 5):
+        patron = PatronFactory()
+        for _ in range(holds):
+            caught_hold(patron, "KGA")
+        url = f"/staff/circulation/checkout/{patron.pk}/"
+        desk.get(url)  # opens the checkout session (access log) once
+        counts.append(queries(desk.get, url))
+    assert counts[0] == counts[1]
