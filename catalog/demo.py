@@ -102,9 +102,9 @@ def _create_items(stdout) -> int:
     existing = set(Item.objects.filter(barcode__startswith="9").values_list("barcode", flat=True))
     items = []
     records = Record.objects.order_by("id").values_list(
-        "id", "control_source", "control_number", "media_type", "author_sort"
+        "id", "control_source", "control_number", "media_type", "author_sort", "audience"
     )
-    for record_id, source, number, media, author in records:
+    for record_id, source, number, media, author, audience in records:
         key = f"{source}:{number.strip()}"
         digest = int(hashlib.sha256(key.encode()).hexdigest()[:8], 16)
         for copy_no, code in enumerate(_copies(key), start=1):
@@ -121,6 +121,7 @@ def _create_items(stdout) -> int:
                     current_library=lib,
                     item_type=types[MEDIA_ITEM_TYPE.get(media, "BOOK")],
                     call_number=(author.split(",")[0].title() if author else "")[:80],
+                    shelf_location=demo_shelf_location(media=media, audience=audience),
                     status=Item.Status.IN_STORAGE if digest % 37 == 0 else Item.Status.AVAILABLE,
                 )
             )
@@ -138,3 +139,39 @@ def load_demo_catalog(*, stdout=None) -> None:
     _write(stdout, f"Swedish demo media: {report.summary()}")
     added = _create_items(stdout)
     _write(stdout, f"{added} demo items added ({Item.objects.count()} in all)")
+    _fill_shelf_locations()
+
+
+# Where a demo copy stands in the library (Swedish shelf signs; the pick list sorts by them).
+SHELF_BY_MEDIA = {
+    "audiobook": "Ljudböcker",
+    "video": "Film",
+    "music": "Musik",
+    "periodical": "Tidskrifter",
+    "language_course": "Språkkurser",
+    "game": "Spel",
+    "kit": "Spel",
+}
+SHELF_BY_AUDIENCE = {"children": "Barn", "youth": "Unga", "adult": "Vuxen"}
+
+
+def demo_shelf_location(*, media: str, audience: str) -> str:
+    """The demo copy's shelf: by media (film, music...), books by audience (Barn, Unga, Vuxen)."""
+    if media in SHELF_BY_MEDIA:
+        return SHELF_BY_MEDIA[media]
+    return SHELF_BY_AUDIENCE.get(audience, "Vuxen")
+
+
+def _fill_shelf_locations() -> None:
+    """Demo copies made before they had shelf locations get one (a few UPDATEs, idempotent)."""
+    for media, audience in (
+        Record.objects.filter(items__barcode__startswith="9", items__shelf_location="")
+        .values_list("media_type", "audience")
+        .distinct()
+    ):
+        Item.objects.filter(
+            barcode__startswith="9",
+            shelf_location="",
+            record__media_type=media,
+            record__audience=audience,
+        ).update(shelf_location=demo_shelf_location(media=media, audience=audience))

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, ItemType
-from circulation import hold_selectors, rules, selectors
+from circulation import config_cache, hold_selectors, rules, selectors
 from circulation.hold_models import Hold
 from circulation.models import Fee, Loan, LoanRule, LoanRuleChange
 from libraries.models import ConsortiumSettings, Library
@@ -37,6 +37,38 @@ class PatronSummary:
     @property
     def may_borrow(self) -> bool:
         return not self.blocks
+
+
+@dataclass(frozen=True)
+class CheckoutAlert:
+    """What the desk must not miss when a patron is loaded at checkout: holds ready here (with
+    the shelf mark they are shelved under) and elsewhere, debt, overdue loans, blocks, notes."""
+
+    ready_here: list[Hold]
+    ready_elsewhere: list[Hold]
+    summary: PatronSummary
+
+    @property
+    def any(self) -> bool:
+        facts, patron = self.summary.facts, self.summary.patron
+        return bool(
+            self.ready_here
+            or self.ready_elsewhere
+            or facts.debt
+            or facts.overdue_loans
+            or self.summary.blocks
+            or patron.staff_note
+        )
+
+
+def checkout_alert(summary: PatronSummary, *, library: Library) -> CheckoutAlert:
+    """The alert for the loaded patron at ``library``. One query (the ready holds)."""
+    ready = hold_selectors.ready_for_patron(summary.patron.pk)
+    return CheckoutAlert(
+        ready_here=[h for h in ready if h.pickup_library_id == library.pk],
+        ready_elsewhere=[h for h in ready if h.pickup_library_id != library.pk],
+        summary=summary,
+    )
 
 
 def patron_summary(patron_id: int, *, now: datetime) -> PatronSummary | None:
@@ -91,8 +123,17 @@ def patron_account(patron: Patron, *, now: datetime, with_holds: bool = False) -
     if patron.keeps_loan_history:
         history = list(selectors.loan_history(patron)[:HISTORY_LIMIT])
     loans = list(selectors.loans_of_patron(patron, open_only=True))
+    config = config_cache.config()  # this process's copy of the lending rules: no query
     for loan in loans:
         loan.overdue = loan.due_at < now
+        # At the renewal limit the Renew button goes (staff with the override role still see
+        # it on the patron page, to override with a reason).
+        loan.renewal_limit = config.effective(
+            library_id=loan.rules_library_id,
+            category_id=patron.category_id,
+            item_type_id=loan.item.item_type_id,
+        ).max_renewals
+        loan.at_renewal_limit = loan.renewals >= loan.renewal_limit
     return PatronAccount(
         loans=loans,
         fees=list(selectors.fees_of_patron(patron)),

@@ -49,3 +49,12 @@ def overdue_fine(*, open_days_late: int, fine_per_day: Decimal, fine_cap: Decima
     if open_days_late <= 0:
         return Decimal("0.00")
     return min(fine_per_day * open_days_late, fine_cap).quantize(Decimal("0.01"))
+
+
+def renewal_moves_due(*, current_due: datetime, renewed_due: datetime, tz: ZoneInfo) -> bool:
+    """Would a renewal give the patron more time? Only if it moves the due *day* later.
+
+    A renewal the day after checkout (or after an earlier renewal) usually lands on the same
+    due day: it must not be made, or it would use up one of the loan's renewals for nothing.
+    """
+    return renewed_due.astimezone(tz).date() > current_due.astimezone(tz).date()

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from catalog.models import Item, Record
 from circulation.hold_models import Hold
 from libraries.models import Library
+from patrons import rules as patron_rules
 from patrons.models import Patron
 
 
@@ -51,11 +52,47 @@ def hold_of_patron(patron: Patron, hold_id: int) -> Hold | None:
     return Hold.objects.filter(patron=patron, pk=hold_id).first()
 
 
-def hold_shelf(library: Library) -> QuerySet[Hold]:
-    """What sits on ``library``'s hold shelf, soonest deadline first. One query."""
-    return (
+def _active_card_number() -> Subquery:
+    from patrons.models import Card
+
+    return Subquery(
+        Card.objects.filter(patron=OuterRef("patron_id"), status=Card.Status.ACTIVE)
+        .order_by("-issued_at", "-id")
+        .values("number")[:1]
+    )
+
+
+def with_shelf_marks(holds) -> list[Hold]:
+    """The holds (annotated ``card_number``, patron loaded) with ``shelf_mark`` set: the last
+    four card digits and the initials the hold shelf is labelled and sorted by. No query."""
+    holds = list(holds)
+    for hold in holds:
+        hold.shelf_mark = patron_rules.masked_identity(
+            card_number=hold.card_number or "",
+            first_name=hold.patron.first_name,
+            last_name=hold.patron.last_name,
+        )
+    return holds
+
+
+def hold_shelf(library: Library) -> list[Hold]:
+    """What sits on ``library``'s hold shelf, soonest deadline first, each with its shelf mark
+    (last four card digits and initials). One query."""
+    return with_shelf_marks(
         Hold.objects.filter(pickup_library=library, state=Hold.State.ON_HOLD_SHELF)
         .select_related("record", "item", "patron")
+        .annotate(card_number=_active_card_number())
+        .order_by("pickup_deadline", "id")
+    )
+
+
+def ready_for_patron(patron_id: int) -> list[Hold]:
+    """The patron's holds waiting on a hold shelf (here or elsewhere), soonest deadline first,
+    each with its shelf mark. One query."""
+    return with_shelf_marks(
+        Hold.objects.filter(patron_id=patron_id, state=Hold.State.ON_HOLD_SHELF)
+        .select_related("record", "item", "patron", "pickup_library")
+        .annotate(card_number=_active_card_number())
         .order_by("pickup_deadline", "id")
     )
 

@@ -3,7 +3,8 @@ messages), and who may override a refusal at the desk (logged)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,9 @@ class Refusal:
     reason: str
     message: str  # lazy translation
     overridable: bool = False
+    # Plain values the desk needs to act on the refusal (e.g. the open loan of an item already
+    # on loan: its id, due date and its borrower masked); None for most refusals.
+    details: Mapping | None = field(default=None, compare=False, hash=False)
 
     def __str__(self) -> str:
         return str(self.message)
@@ -35,6 +39,7 @@ class CirculationRefused(Exception):
         self.reason = refusals[0].reason
         self.message = refusals[0].message
         self.overridable = all(r.overridable for r in refusals)
+        self.details = refusals[0].details
         super().__init__("; ".join(f"{r.reason}: {r.message}" for r in refusals))
 
 
@@ -60,7 +65,8 @@ def refuse(exc: type[CirculationRefused], reason: str, message) -> CirculationRe
 
 UNKNOWN_CARD = "unknown_card"
 UNKNOWN_ITEM = "unknown_item"
-ALREADY_ON_LOAN = "already_on_loan"
+ALREADY_ON_LOAN = "already_on_loan"  # on loan to another patron
+ON_LOAN_TO_THIS_PATRON = "on_loan_to_this_patron"  # renew it instead
 NOT_FOR_LOAN = "not_for_loan"
 ITEM_LOST = "item_lost"
 ITEM_MISSING = "item_missing"
@@ -70,9 +76,11 @@ IN_TRANSIT = "in_transit"
 MAX_LOANS_TOTAL = "max_loans_total"
 MAX_LOANS_OF_TYPE = "max_loans_of_type"
 MAX_RENEWALS = "max_renewals"
+TOO_SOON = "too_soon"  # a renewal now would not move the due date
 OTHERS_WAITING = "others_waiting"
 NOT_ON_LOAN = "not_on_loan"
 OVERRIDE_NOT_ALLOWED = "override_not_allowed"
+LOAN_CHANGED = "loan_changed"  # check-in to take over a loan: the loan confirmed is not open
 FEE_SETTLED = "fee_settled"
 REASON_REQUIRED = "reason_required"
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
@@ -22,6 +23,7 @@ from circulation.refusals import (
     MAX_RENEWALS,
     NOT_ON_LOAN,
     OTHERS_WAITING,
+    TOO_SOON,
     CirculationRefused,
     Refusal,
     RenewalRefused,
@@ -38,8 +40,9 @@ from patrons.selectors import build_facts
 
 # renew() renews one loan (staff may override a refusal); renew_all() renews all of a patron's
 # loans set-based. Both decide with the same three functions below, so they cannot drift:
-# _patron_renewal_refusals (the patron may renew at all), _renewal_refusals (this loan may be
-# renewed) and _renewed_due_at (the new due date).
+# _patron_renewal_refusals (the patron may renew at all), _renewed_due_at (the new due date)
+# and _renewal_refusals (this loan may be renewed, the new due date given: a renewal that
+# would not move the due day is refused as too soon).
 
 
 def others_waiting(*, loan: Loan, now: datetime) -> bool:
@@ -77,12 +80,27 @@ def _renewal_refusals(
     effective: rules.EffectiveRule,
     others_wait: bool,
     patron_refusals: list[Refusal],
+    renewed_due: datetime,
 ) -> list[Refusal]:
     """Why this loan may not be renewed, those staff may not override first; empty: it may.
 
-    No queries: whether others wait for the title and the patron's refusals are passed in.
+    No queries: whether others wait for the title, the patron's refusals and the due date a
+    renewal would give are passed in.
     """
     refusals = []
+    tz = tz_of(loan.rules_library)
+    if not duedates.renewal_moves_due(current_due=loan.due_at, renewed_due=renewed_due, tz=tz):
+        # Not overridable: overriding would only use up a renewal, the date would not move.
+        refusals.append(
+            Refusal(
+                TOO_SOON,
+                _(
+                    "It is too early to renew: renewing today would not give more time, the "
+                    "loan is already due %(date)s. Try again closer to the due date."
+                )
+                % {"date": date_format(loan.due_at.astimezone(tz).date())},
+            )
+        )
     if loan.item.status == Item.Status.LOST:
         refusals.append(Refusal(ITEM_LOST, _("The item is marked lost.")))
     if loan.renewals >= effective.max_renewals:
@@ -144,6 +162,8 @@ def renew(
         category_id=patron.category_id,
         item_type_id=locked.item.item_type_id,
     )
+    calendar = config.calendar(rules_library.pk)
+    due_at = _renewed_due_at(locked, effective=effective, calendar=calendar, now=now)
     refusals = _renewal_refusals(
         locked,
         effective=effective,
@@ -151,12 +171,11 @@ def renew(
         patron_refusals=_patron_renewal_refusals(
             patron, facts=facts, consortium=consortium, today=today
         ),
+        renewed_due=due_at,
     )
     check_override(
         RenewalRefused, refusals, override_reason=override_reason, staff=staff, library=library
     )
-    calendar = config.calendar(rules_library.pk)
-    due_at = _renewed_due_at(locked, effective=effective, calendar=calendar, now=now)
     _renew_in_memory(locked, due_at=due_at, now=now)
     locked.save(update_fields=["due_at", "renewals", "last_renewed_at"])
     if refusals:
@@ -275,19 +294,20 @@ def renew_all(*, patron: Patron, library: Library, staff, now: datetime) -> list
     outcomes, renewed = [], []
     for loan in sorted(loans, key=lambda loan: (loan.due_at, loan.pk)):
         rule = effective[loan.rules_library_id, loan.item.item_type_id]
+        calendar = config.calendar(loan.rules_library_id)
+        due_at = _renewed_due_at(loan, effective=rule, calendar=calendar, now=now)
         refusals = _renewal_refusals(
             loan,
             effective=rule,
             others_wait=loan.item_id in waiting,
             patron_refusals=patron_refusals[today[loan.rules_library_id]],
+            renewed_due=due_at,
         )
         if refusals:
             outcomes.append(
                 RenewalOutcome(loan=loan, renewed=False, refusal=RenewalRefused(refusals))
             )
             continue
-        calendar = config.calendar(loan.rules_library_id)
-        due_at = _renewed_due_at(loan, effective=rule, calendar=calendar, now=now)
         _renew_in_memory(loan, due_at=due_at, now=now)
         renewed.append(loan)
         outcomes.append(RenewalOutcome(loan=loan, renewed=True))

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.db.models import (
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -25,6 +26,7 @@ from circulation import rules
 from circulation.hold_models import Hold
 from circulation.models import Fee, Loan, LoanRule
 from libraries.models import Library
+from patrons import rules as patron_rules
 from patrons.models import Patron, PatronCategory
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -140,6 +142,40 @@ def loans_of_patron(patron: Patron, *, open_only: bool = True) -> QuerySet[Loan]
 def loan_history(patron: Patron) -> QuerySet[Loan]:
     """Returned loans still linked to the patron (only kept when the patron wants a history)."""
     return _loan_rows(Loan.objects.filter(patron=patron).closed()).order_by("-returned_at", "-id")
+
+
+def open_loan_facts(item_id: int) -> dict | None:
+    """The item's open loan for the desk: id, patron id, due date and the borrower masked (last
+    four card digits and initials, never the name). One query."""
+    from patrons.models import Card
+
+    card = (
+        Card.objects.filter(patron=OuterRef("patron_id"), status=Card.Status.ACTIVE)
+        .order_by("-issued_at", "-id")
+        .values("number")[:1]
+    )
+    row = (
+        Loan.objects.open()
+        .filter(item_id=item_id)
+        .values("id", "patron_id", "due_at", "patron__first_name", "patron__last_name")
+        .annotate(card=Subquery(card))
+        .first()
+    )
+    if row is None:
+        return None
+    holder = ""
+    if row["patron_id"] is not None:
+        holder = patron_rules.masked_identity(
+            card_number=row["card"] or "",
+            first_name=row["patron__first_name"] or "",
+            last_name=row["patron__last_name"] or "",
+        )
+    return {
+        "id": row["id"],
+        "patron_id": row["patron_id"],
+        "due_at": row["due_at"],
+        "holder": holder,
+    }
 
 
 def open_loan_of_item(item: Item | int) -> Loan | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from circulation import views, views_account, views_rules
+from circulation import views, views_account, views_items, views_rules
 
 app_name = "circulation"
 urlpatterns = [
@@ -8,10 +8,14 @@ urlpatterns = [
     path("checkout/", views.checkout_start, name="checkout-start"),
     path("checkout/<int:patron_id>/", views.checkout, name="checkout"),
     path("checkout/<int:patron_id>/check-in-first/", views.check_in_first, name="check-in-first"),
+    path("checkout/<int:patron_id>/renew/", views.checkout_renew, name="checkout-renew"),
     path("checkout/<int:patron_id>/finish/", views.checkout_finish, name="checkout-finish"),
     path("checkout/<int:patron_id>/receipt/", views.receipt, name="receipt"),
     path("checkin/", views.checkin, name="checkin"),
     path("checkin/clear/", views.checkin_clear, name="checkin-clear"),
+    path("items/", views_items.items, name="items"),
+    path("items/<int:item_id>/", views_items.item, name="item"),
+    path("loans/<int:loan_id>/open/", views_items.open_loan, name="open-loan"),
     path("loans/<int:loan_id>/renew/", views_account.renew, name="renew"),
     path("loans/<int:loan_id>/lost/", views_account.mark_lost, name="mark-lost"),
     path(

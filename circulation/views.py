@@ -7,7 +7,7 @@ posts, the row is kept in the session and the page is shown again (post/redirect
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,8 +15,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circulation import desk_selectors, refusals, services
+from circulation import desk_selectors, refusals, renewals, services
 from circulation.forms import CardScanForm, ItemScanForm
+from circulation.models import Loan
 from libraries.access import staff_required
 from libraries.policy import Action
 from patrons import selectors as patron_selectors
@@ -90,8 +91,13 @@ def _lend(request: HttpRequest, patron_id: int, barcode: str, override_reason: s
             reason=refused.reason,
             messages=[str(r.message) for r in refused.refusals],
             overridable=refused.overridable and _may_override(request),
-            check_in_first=refused.reason == refusals.ALREADY_ON_LOAN,
         )
+        details = refused.details or {}
+        if refused.reason == refusals.ALREADY_ON_LOAN and details:
+            # Another patron's loan: offered only with a confirmation that names both.
+            row["take_over"] = dict(details)
+        elif refused.reason == refusals.ON_LOAN_TO_THIS_PATRON:
+            row["renew_loan"] = details["loan"]
     else:
         row.update(
             ok=True,
@@ -149,22 +155,31 @@ def checkout(request: HttpRequest, patron_id: int) -> HttpResponse:
         raise Http404
     if (request.session.get(CHECKOUT) or {}).get("patron") != patron_id:
         _open_checkout(request, summary.patron)  # opened from a link, not by a card scan
+    alert = desk_selectors.checkout_alert(summary, library=request.working_library)
     return render(
         request,
         "circulation/checkout.html",
-        {"summary": summary, "rows": state["rows"], "form": ItemScanForm()},
+        {"summary": summary, "alert": alert, "rows": state["rows"], "form": ItemScanForm()},
     )
 
 
 @require_POST
 @staff_required(Action.CIRCULATE)
 def check_in_first(request: HttpRequest, patron_id: int) -> HttpResponse:
-    """The item is on someone's loan: check it in here, then lend it to this patron."""
+    """Take over another patron's loan the desk confirmed: check the item in here (only if that
+    loan is still the item's open loan), then lend it to this patron."""
     state = _checkout_state(request, patron_id)
     barcode = request.POST.get("barcode", "")
+    loan_id = request.POST.get("loan", "")
+    if not loan_id.isdigit():
+        return HttpResponseBadRequest(_("Confirm which loan to take over."))
     try:
         result = services.check_in(
-            barcode=barcode, library=request.working_library, staff=request.user, now=timezone.now()
+            barcode=barcode,
+            library=request.working_library,
+            staff=request.user,
+            now=timezone.now(),
+            expected_loan_id=int(loan_id),
         )
     except refusals.CheckinRefused as refused:
         row = {"barcode": barcode, "ok": False, "reason": refused.reason}
@@ -174,6 +189,41 @@ def check_in_first(request: HttpRequest, patron_id: int) -> HttpResponse:
         row["checked_in_first"] = True
         if result.fee is not None:
             row["fee"] = f"{result.fee.amount:.2f}"
+    return _checkout_response(request, patron_id, state, row, _replaces(request))
+
+
+@require_POST
+@staff_required(Action.CIRCULATE)
+def checkout_renew(request: HttpRequest, patron_id: int) -> HttpResponse:
+    """The patron scanned an item they already have on loan: renew it instead."""
+    state = _checkout_state(request, patron_id)
+    loan_id = request.POST.get("loan", "")
+    loan = (
+        Loan.objects.open()
+        .filter(pk=int(loan_id), patron_id=patron_id)
+        .select_related("item__record")
+        .first()
+        if loan_id.isdigit()
+        else None
+    )
+    if loan is None:
+        return HttpResponseBadRequest(_("This patron has no such loan."))
+    row: dict = {"barcode": loan.item.barcode}
+    try:
+        renewed = renewals.renew(
+            loan=loan, library=request.working_library, staff=request.user, now=timezone.now()
+        )
+    except refusals.RenewalRefused as refused:
+        messages = [str(r.message) for r in refused.refusals]
+        row.update(ok=False, reason=refused.reason, messages=messages)
+    else:
+        row.update(
+            ok=True,
+            loan=renewed.pk,
+            title=loan.item.record.title,
+            due=timezone.localdate(renewed.due_at).isoformat(),
+            renewed=True,
+        )
     return _checkout_response(request, patron_id, state, row, _replaces(request))
 
 
@@ -244,7 +294,7 @@ def checkin(request: HttpRequest) -> HttpResponse:
         state["rows"] = [row, *state["rows"]][:MAX_ROWS]
         request.session[CHECKIN] = state
         if request.htmx:
-            return render(request, "circulation/checkin.html#row", {"row": row})
+            return render(request, "circulation/checkin.html#row", {"row": row, "fresh": True})
         return redirect("circulation:checkin")
     if request.method == "POST" and request.htmx:
         return HttpResponse(status=204)  # an empty scan: nothing to do

@@ -135,3 +135,12 @@ def may_renew(facts: PatronFacts, today: date) -> Verdict:
 
 def may_place_holds(facts: PatronFacts, today: date) -> Verdict:
     return _verdict(facts, today, _HOLDS)
+
+
+def masked_identity(*, card_number: str, first_name: str, last_name: str) -> str:
+    """How the desk names a patron where others may see it (the hold shelf, an item on loan to
+    someone else): the card's last four digits and the initials, e.g. "0014 S.L.". Enough to
+    match a patron who stands at the desk with their card, not enough to identify them."""
+    number = "".join((card_number or "").split())
+    initials = ".".join(part[:1].upper() for part in (first_name, last_name) if part.strip())
+    return " ".join(p for p in (number[-4:], f"{initials}." if initials else "") if p)

@@ -37,5 +37,8 @@ def test_seed_demo_loads_the_consortium_once(settings):
         "KHM",
         "STO",
     }
+    # Every demo copy has a shelf location (the pick list sorts and prints by it).
+    assert not Item.objects.filter(barcode__startswith="9", shelf_location="").exists()
+    assert {"Vuxen", "Barn"} <= set(Item.objects.values_list("shelf_location", flat=True))
     call_command("seed_demo", stdout=io.StringIO())
     assert counts() == first

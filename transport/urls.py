@@ -10,6 +10,7 @@ urlpatterns = [
     path("crates/<int:crate_id>/close/", views.close_crate, name="close-crate"),
     path("transfers/<int:transfer_id>/slip/", views.slip, name="slip"),
     path("receive/", views.receive, name="receive"),
+    path("receive/clear/", views.receive_clear, name="receive-clear"),
     path("send/", views.send, name="send"),
     path("links/", views.links, name="links"),
     path("links/new/", views.link_edit, name="link-new"),

@@ -103,26 +103,74 @@ def slip(request: HttpRequest, transfer_id: int) -> HttpResponse:
     )
 
 
+RECEIVE = "transport_receive"
+MAX_RECEIVED = 500
+OUTCOMES = ("arrived", "hub", "unexpected", "not_yet_sent", "error")
+
+
+def _received_counts(rows: list[dict]) -> dict:
+    """How many scans of this session ended how (the running totals above the list)."""
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for row in rows:
+        counts[row["outcome"]] = counts.get(row["outcome"], 0) + 1
+    counts["total"] = len(rows) - counts["error"]
+    return counts
+
+
+def _receive_one(request: HttpRequest, code: str) -> dict:
+    """Receive one scanned item; the outcome as a row of plain values (kept in the session)."""
+    row: dict = {"barcode": code, "outcome": "error"}
+    item = Item.objects.filter(barcode=code).select_related("record").first() if code else None
+    if item is None:
+        row["message"] = _("No item has the barcode %(barcode)s.") % {"barcode": code or "-"}
+        return row
+    receipt = services.receive_item(
+        item=item, library=request.working_library, staff=request.user, now=timezone.now()
+    )
+    if receipt is None:
+        row["message"] = _("The item %(barcode)s is not being sent anywhere.") % {"barcode": code}
+        return row
+    row.update(
+        outcome=receipt.outcome,
+        message=str(receipt.message),
+        title=item.record.title,
+        transfer=receipt.transfer.id,
+        origin=receipt.transfer.from_library.name,
+    )
+    return row
+
+
 @staff_required(Action.TRANSPORT)
 def receive(request: HttpRequest) -> HttpResponse:
-    """Arrival scanning: an item in transfer is scanned here; say what to do with it."""
-    receipt = None
-    error = ""
+    """Arrival scanning: each item scanned here is received and added to a running list of
+    this session (a crate being unpacked), newest first, with counts per outcome."""
+    state = request.session.get(RECEIVE) or {"rows": [], "next": 1}
     if request.method == "POST":
-        code = request.POST.get("barcode", "").strip()
-        item = Item.objects.filter(barcode=code).first() if code else None
-        if item is None:
-            error = _("No item has the barcode %(barcode)s.") % {"barcode": code or "-"}
-        else:
-            receipt = services.receive_item(
-                item=item, library=request.working_library, staff=request.user, now=timezone.now()
-            )
-            if receipt is None:
-                error = _("The item %(barcode)s is not being sent anywhere.") % {"barcode": code}
-    context = {"receipt": receipt, "error": error}
-    if request.htmx:
-        return render(request, "transport/receive.html#result", context)
-    return render(request, "transport/receive.html", context)
+        code = "".join(request.POST.get("barcode", "").split())
+        if not code and request.htmx:
+            return HttpResponse(status=204)  # an empty scan: nothing to do
+        row = _receive_one(request, code)
+        row["key"] = state["next"]
+        state["next"] += 1
+        state["rows"] = [row, *state["rows"]][:MAX_RECEIVED]
+        request.session[RECEIVE] = state
+        if not request.htmx:
+            return redirect("transport:receive")
+        context = {"row": row, "counts": _received_counts(state["rows"]), "fresh": True}
+        return render(request, "transport/receive.html#scanned", context)
+    return render(
+        request,
+        "transport/receive.html",
+        {"rows": state["rows"], "counts": _received_counts(state["rows"])},
+    )
+
+
+@require_POST
+@staff_required(Action.TRANSPORT)
+def receive_clear(request: HttpRequest) -> HttpResponse:
+    """Start a new list (the next crate)."""
+    request.session.pop(RECEIVE, None)
+    return redirect("transport:receive")
 
 
 @staff_required(Action.TRANSPORT)

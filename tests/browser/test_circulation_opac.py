@@ -47,7 +47,13 @@ def test_patron_renews_a_loan_in_the_opac(page):
     due = timezone.localdate(renewed.due_at).isoformat()
     assert due in page.get_by_test_id("my-loan").filter(has_text=title).inner_text()
 
-    # A refused renewal says why.
-    page.get_by_role("button", name=f"Låna om {maxed.item.record.title}").click()
-    assert "kunde inte lånas om" in page.content()
+    # At the renewal limit there is no Renew button, only a word on why.
+    maxed_row = page.get_by_test_id("my-loan").filter(has_text=maxed.item.record.title)
+    assert maxed_row.get_by_role("button").count() == 0
+    assert "kan inte lånas om fler gånger" in maxed_row.get_by_test_id("renewal-limit").inner_text()
+
+    # Renewing again at once would not move the due date: refused politely, nothing counted.
+    page.get_by_role("button", name=f"Låna om {title}").click()
+    assert "För tidigt att låna om" in page.content()
+    assert Loan.objects.get(pk=loan.pk).renewals == 1
     assert Loan.objects.get(pk=maxed.pk).renewals == 3

@@ -43,7 +43,7 @@ def receive(page, barcode: str) -> str:
     page.goto("/staff/transport/receive/")
     page.get_by_label("Skanna exemplarets streckkod").fill(barcode)
     page.get_by_label("Skanna exemplarets streckkod").press("Enter")
-    return page.get_by_test_id("receive-result").inner_text()
+    return page.get_by_test_id("receive-result").first.inner_text()
 
 
 def test_karlskoga_item_goes_home_via_storfors(

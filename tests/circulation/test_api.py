@@ -89,7 +89,9 @@ def test_renew(api, adult_patron):
     response = api.post(f"/api/v1/loans/{loan.pk}/renew/", {}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["renewals"] == 1
-    Loan.objects.filter(pk=loan.pk).update(renewals=3)
+    response = api.post(f"/api/v1/loans/{loan.pk}/renew/", {}, format="json")
+    assert (response.status_code, response.json()["reason"]) == (409, "too_soon")
+    Loan.objects.filter(pk=loan.pk).update(renewals=3, due_at=now + timedelta(days=1))
     response = api.post(f"/api/v1/loans/{loan.pk}/renew/", {}, format="json")
     assert (response.status_code, response.json()["reason"]) == (409, "max_renewals")
 

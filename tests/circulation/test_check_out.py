@@ -80,6 +80,24 @@ def test_item_already_on_loan_is_refused_so_the_desk_can_check_it_in(adult_patro
     err = refusal(adult_patron, loan.item, kga, now)
     assert err.reason == "already_on_loan"
     assert not err.overridable
+    card = loan.patron.cards.get().number
+    initials = f"{loan.patron.first_name[0]}.{loan.patron.last_name[0]}."
+    assert err.details == {
+        "loan": loan.pk,
+        "due": loan.due_at.date().isoformat(),
+        "holder": f"{card[-4:]} {initials}",
+    }
+    assert f"{card[-4:]} {initials}" in str(err.message)
+
+
+def test_item_on_loan_to_the_same_patron_is_refused_with_a_renewal_hint(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron)
+    err = refusal(adult_patron, loan.item, kga, now)
+    assert (err.reason, err.overridable, err.details["loan"]) == (
+        "on_loan_to_this_patron",
+        False,
+        loan.pk,
+    )
 
 
 @pytest.mark.parametrize(

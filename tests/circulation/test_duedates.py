@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from circulation.duedates import due_at, overdue_fine, overdue_open_days
+from circulation.duedates import due_at, overdue_fine, overdue_open_days, renewal_moves_due
 from libraries.calendar import Calendar
 
 STHLM = ZoneInfo("Europe/Stockholm")
@@ -129,3 +129,22 @@ def test_overdue_skips_holidays():
 def test_overdue_fine_is_capped(days, per_day, cap, expected):
     fine = overdue_fine(open_days_late=days, fine_per_day=Decimal(per_day), fine_cap=Decimal(cap))
     assert fine == Decimal(expected)
+
+
+@pytest.mark.parametrize(
+    ("current_due", "renewed_due", "moves"),
+    [
+        # Renewed the day after checkout: the same due day, a renewal would give nothing.
+        (local(2025, 2, 12, 23, 59), local(2025, 2, 12, 23, 59), False),
+        # Due later than a renewal would make it (a long loan): nothing to gain either.
+        (local(2025, 4, 1, 23, 59), local(2025, 2, 12, 23, 59), False),
+        # One day later is more time.
+        (local(2025, 2, 12, 23, 59), local(2025, 2, 13, 23, 59), True),
+        # Overdue loans always move.
+        (local(2025, 1, 2, 23, 59), local(2025, 2, 12, 23, 59), True),
+        # Compared as local days: 23:30 UTC on the 12th is already the 13th in Stockholm.
+        (local(2025, 2, 13, 0, 30), datetime(2025, 2, 12, 23, 30, tzinfo=UTC), False),
+    ],
+)
+def test_a_renewal_must_move_the_due_day(current_due, renewed_due, moves):
+    assert renewal_moves_due(current_due=current_due, renewed_due=renewed_due, tz=STHLM) is moves

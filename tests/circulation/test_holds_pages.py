@@ -132,6 +132,10 @@ def test_desk_hold_shelf_pick_list_and_slip(client, desk_staff_karlskoga):
         assert hold.state == Hold.State.ON_HOLD_SHELF
         shelf = client.get("/staff/holds/").content.decode()
         assert "Gösta Berlings saga" in shelf
+        number = hold.patron.cards.get().number
+        initials = f"{hold.patron.first_name[0]}.{hold.patron.last_name[0]}."
+        assert f"{number[-4:]} {initials}" in shelf  # the shelf mark, not the card or the name
+        assert number not in shelf and hold.patron.last_name not in shelf
         slip = client.get(f"/staff/holds/{hold.pk}/slip/").content.decode()
     card = hold.patron.cards.get().number
     assert card[-4:] in slip and card not in slip
@@ -247,3 +251,18 @@ def test_api_checkin_says_the_copy_was_caught_and_where_it_goes(client, desk_sta
     assert data["action"] == services.Action.HOLD_TRANSIT
     assert data["destination"] == "HFS"
     assert data["hold"] == {"id": hold.pk, "state": "in_transit", "pickup_library": "HFS"}
+
+
+def test_hold_shelf_with_shelf_marks_costs_one_query(django_assert_num_queries):
+    from circulation import hold_selectors
+
+    create_demo_network()
+    kga = Library.objects.get(code="KGA")
+    for _ in range(3):
+        loan = LoanFactory()
+        place(PatronFactory(), loan.item.record, pickup="KGA")
+        services.check_in(barcode=loan.item.barcode, library=kga, staff=None, now=MONDAY)
+    with django_assert_num_queries(1):
+        shelf = hold_selectors.hold_shelf(kga)
+        marks = [hold.shelf_mark for hold in shelf]
+    assert len(marks) == 3 and all(len(mark.split()[0]) == 4 for mark in marks)

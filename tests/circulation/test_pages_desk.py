@@ -137,18 +137,63 @@ def test_a_library_admin_overrides_a_refusal_giving_a_reason(client, adult_patro
     assert page.count('data-testid="checkout-row"') == 1
 
 
-def test_already_on_loan_offers_check_in_first_which_lends_it_to_this_patron(desk, adult_patron):
-    other = PatronFactory()
+def test_already_on_loan_names_the_borrower_masked_and_take_over_needs_the_loan_confirmed(
+    desk, adult_patron
+):
+    other = PatronFactory(first_name="Selma", last_name="Lagerlöf")
     loan = open_loan(other)
     url = f"/staff/circulation/checkout/{adult_patron.pk}/"
     row = desk.post(url, {"barcode": loan.item.barcode}, **HTMX).content.decode()
-    assert "check-in-first" in row
+    mark = f"{card_of(other)[-4:]} S.L."
+    assert f"Exemplaret är utlånat till {mark}" in row
+    assert "Lagerlöf" not in row and card_of(other) not in row
+    # The confirmation names both patrons.
+    name = f"{adult_patron.first_name} {adult_patron.last_name}"
+    assert f"lånet hos {mark} och låna ut det till {name}?" in row
     key = row.split('id="row-')[1].split('"')[0]
+    # Without the confirmed loan nothing moves.
+    bare = desk.post(f"{url}check-in-first/", {"barcode": loan.item.barcode, "replaces": key})
+    assert bare.status_code == 400
+    assert Loan.objects.open().get(item=loan.item).patron == other
     row = desk.post(
-        f"{url}check-in-first/", {"barcode": loan.item.barcode, "replaces": key}, **HTMX
+        f"{url}check-in-first/",
+        {"barcode": loan.item.barcode, "replaces": key, "loan": loan.pk},
+        **HTMX,
     ).content.decode()
     assert Loan.objects.open().get(item=loan.item).patron == adult_patron
     assert 'data-testid="checkout-row"' in row
+
+
+def test_take_over_is_refused_when_the_confirmed_loan_changed_meanwhile(desk, adult_patron):
+    first = open_loan(PatronFactory())
+    url = f"/staff/circulation/checkout/{adult_patron.pk}/"
+    # Meanwhile another desk checks the item in and lends it to a third patron.
+    Loan.objects.filter(pk=first.pk).update(returned_at=timezone.now(), end_reason="returned")
+    third = LoanFactory(item=first.item, patron=PatronFactory())
+    row = desk.post(
+        f"{url}check-in-first/", {"barcode": first.item.barcode, "loan": first.pk}, **HTMX
+    ).content.decode()
+    assert "Exemplarets lån har ändrats" in row
+    assert Loan.objects.open().get(item=first.item).pk == third.pk
+
+
+def test_own_loan_scanned_again_offers_renewal(desk, adult_patron):
+    loan = open_loan(adult_patron, days_ago=26, due_in=2)
+    url = f"/staff/circulation/checkout/{adult_patron.pk}/"
+    row = desk.post(url, {"barcode": loan.item.barcode}, **HTMX).content.decode()
+    assert "Låntagaren har redan detta exemplar" in row
+    assert 'data-testid="take-over"' not in row and 'data-testid="renew-instead"' in row
+    key = row.split('id="row-')[1].split('"')[0]
+    row = desk.post(f"{url}renew/", {"loan": loan.pk, "replaces": key}, **HTMX).content.decode()
+    renewed = Loan.objects.get(pk=loan.pk)
+    assert renewed.renewals == 1 and renewed.due_at > loan.due_at
+    assert "omlånad" in row
+    # Renewing again at once is too soon: said in the row, nothing counted.
+    row = desk.post(f"{url}renew/", {"loan": loan.pk}, **HTMX).content.decode()
+    assert "För tidigt att låna om" in row
+    assert Loan.objects.get(pk=loan.pk).renewals == 1
+    # Another patron's loan cannot be renewed from here.
+    assert desk.post(f"{url}renew/", {"loan": open_loan(PatronFactory()).pk}).status_code == 400
 
 
 def test_finish_prints_a_receipt_without_personnummer(desk, adult_patron):
@@ -328,3 +373,55 @@ def test_an_empty_scan_does_nothing(desk, adult_patron):
     url = f"/staff/circulation/checkout/{adult_patron.pk}/"
     assert desk.post(url, {"barcode": ""}, **HTMX).status_code == 204
     assert desk.post("/staff/circulation/checkin/", {"barcode": " "}, **HTMX).status_code == 204
+
+
+# --- The checkout alert (issue 14) -----------------------------------------------------------
+
+
+def caught_hold(patron, pickup: str):
+    from circulation import hold_services, services
+    from libraries.models import Library
+
+    library = Library.objects.get(code=pickup)
+    loan = LoanFactory()
+    hold_services.place_hold(
+        patron=patron, record=loan.item.record, pickup_library=library, now=timezone.now()
+    )
+    services.check_in(barcode=loan.item.barcode, library=library, staff=None, now=timezone.now())
+    return loan.item
+
+
+def test_checkout_alerts_holds_ready_here_and_elsewhere_and_debt(desk, adult_patron):
+    from transport.demo import create_demo_network
+
+    create_demo_network()
+    here = caught_hold(adult_patron, "KGA")
+    elsewhere = caught_hold(adult_patron, "STO")
+    FeeFactory(patron=adult_patron, amount=Decimal("30.00"))
+    page = desk.get(f"/staff/circulation/checkout/{adult_patron.pk}/").content.decode()
+    alert = page.split('data-testid="patron-alert"')[1].split("</section>")[0]
+    assert 'data-desk-alert="attention"' in page
+    mark = f"{card_of(adult_patron)[-4:]} {adult_patron.first_name[0]}.{adult_patron.last_name[0]}."
+    assert here.barcode in alert and f"på hämthyllan under <strong>{mark}</strong>" in alert
+    assert "Klar att hämta på Storfors bibliotek" in alert and elsewhere.record.title in alert
+    assert "30,00 kr" in alert
+
+
+def test_no_alert_for_a_patron_with_nothing_to_tell(desk, adult_patron):
+    page = desk.get(f"/staff/circulation/checkout/{adult_patron.pk}/").content.decode()
+    assert 'data-testid="patron-alert"' not in page and "Får låna" in page
+
+
+def test_checkout_page_costs_the_same_queries_with_0_and_5_ready_holds(desk):
+    from transport.demo import create_demo_network
+
+    create_demo_network()
+    counts = []
+    for holds in (0, 5):
+        patron = PatronFactory()
+        for _ in range(holds):
+            caught_hold(patron, "KGA")
+        url = f"/staff/circulation/checkout/{patron.pk}/"
+        desk.get(url)  # opens the checkout session (access log) once
+        counts.append(queries(desk.get, url))
+    assert counts[0] == counts[1]

@@ -111,12 +111,30 @@ def test_renew_all_decides_each_loan_as_renew_does(adult_patron, kga, now):
         "another_copy_on_shelf": [],
         "dvd_rule_allows": [],
         "storfors_rules": [],
-        "due_later_than_a_renewal": [],
+        "due_later_than_a_renewal": ["too_soon"],
     }
     storfors = together[loans["storfors_rules"].pk][2]
     assert storfors.date() == (now + timedelta(days=8)).date()  # 7 days, closed day skipped
     later = loans["due_later_than_a_renewal"]
     assert together[later.pk][2] == later.due_at  # never shortened
+    assert together[later.pk][3] == 0  # and no renewal used up
+
+
+def test_renew_all_skips_loans_made_minutes_ago(adult_patron, kga, now):
+    """Issue 14: a loan reached "renewed 3 times" on its first day by pressing "Renew all"."""
+    fresh = LoanFactory(
+        patron=adult_patron,
+        checked_out_at=now - timedelta(minutes=5),
+        due_at=now + timedelta(days=28),
+    )
+    due_soon = LoanFactory(patron=adult_patron, due_at=now + timedelta(days=2))
+    for _ in range(3):
+        outcomes = {
+            o.loan.pk: o for o in renew_all(patron=adult_patron, library=kga, staff=None, now=now)
+        }
+        assert outcomes[fresh.pk].refusal.reason == "too_soon"
+    assert Loan.objects.get(pk=fresh.pk).renewals == 0
+    assert Loan.objects.get(pk=due_soon.pk).renewals == 1  # renewed once, then too soon
 
 
 def test_a_blocked_patron_renews_nothing_and_each_loan_says_why(adult_patron, kga, now):

@@ -45,9 +45,29 @@ def test_renewal_keeps_the_rules_library_of_its_loan(adult_patron, libraries, kg
     assert renewed.rules_library == libraries["STO"]
 
 
-def test_renewal_never_shortens_a_loan(adult_patron, kga, now):
+def test_a_renewal_that_would_not_move_the_due_date_is_refused_as_too_soon(
+    adult_patron, kga, now, admin_karlskoga
+):
+    """Issue 14: "Låna om alla" renewed loans borrowed minutes ago; the count went up, the date
+    did not. Such a renewal is refused (not overridable) and nothing is written."""
     loan = LoanFactory(patron=adult_patron, due_at=now + timedelta(days=60))
-    assert renew(loan=loan, library=kga, staff=None, now=now).due_at == loan.due_at
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=loan, library=kga, staff=admin_karlskoga, now=now, override_reason="Please")
+    assert (err.value.reason, err.value.overridable) == ("too_soon", False)
+    assert str(err.value.message).startswith("För tidigt att låna om")
+    unchanged = Loan.objects.get(pk=loan.pk)
+    assert (unchanged.renewals, unchanged.due_at) == (0, loan.due_at)
+    assert not OverrideLog.objects.exists()
+
+
+def test_renewing_twice_the_same_day_is_refused_the_second_time(adult_patron, kga, now):
+    loan = LoanFactory(patron=adult_patron, due_at=now + timedelta(days=1))
+    first = renew(loan=loan, library=kga, staff=None, now=now)
+    assert first.renewals == 1 and first.due_at > loan.due_at
+    with pytest.raises(RenewalRefused) as err:
+        renew(loan=first, library=kga, staff=None, now=now + timedelta(hours=1))
+    assert err.value.reason == "too_soon"
+    assert Loan.objects.get(pk=loan.pk).renewals == 1
 
 
 def test_max_renewals(adult_patron, kga, now, admin_karlskoga):

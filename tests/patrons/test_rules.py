@@ -11,7 +11,14 @@ from patrons.cardnumbers import (
     clean_card_number,
     make_card_number,
 )
-from patrons.rules import PatronFacts, borrowing_blocks, may_borrow, may_place_holds, may_renew
+from patrons.rules import (
+    PatronFacts,
+    borrowing_blocks,
+    masked_identity,
+    may_borrow,
+    may_place_holds,
+    may_renew,
+)
 
 TODAY = date(2026, 6, 15)
 OK = PatronFacts(expiry_date=date(2027, 1, 1))
@@ -109,3 +116,17 @@ def test_generated_card_numbers_pass_validation():
         assert clean_card_number(number, policy=POLICY) == number
     no_check = CardNumberPolicy(length=8, check_digit="none")
     assert make_card_number(7, policy=no_check) == "00000007"
+
+
+@pytest.mark.parametrize(
+    ("card", "first", "last", "shown"),
+    [
+        ("2000000014", "Selma", "Lagerlöf", "0014 S.L."),
+        (" 2000 0000 14", "åsa", "Öberg", "0014 Å.Ö."),
+        ("2000000014", "Cher", "", "0014 C."),
+        ("", "Selma", "Lagerlöf", "S.L."),  # no active card: the initials only
+        ("123", "", "", "123"),
+    ],
+)
+def test_masked_identity_is_last_four_card_digits_and_initials(card, first, last, shown):
+    assert masked_identity(card_number=card, first_name=first, last_name=last) == shown

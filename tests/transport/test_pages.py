@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from libraries.models import StaffRole
 from tests.conftest import make_staff, staff_client
@@ -90,13 +92,50 @@ def test_receive_page_at_the_hub_says_the_next_hop(client, network, libraries, p
     [transfer] = returned_at_khm(libraries, 1)
     staff_client(client, pool_staff, "STO")
     page = client.post(
-        "/staff/transport/receive/", {"barcode": transfer.item.barcode}
+        "/staff/transport/receive/", {"barcode": transfer.item.barcode}, follow=True
     ).content.decode()
     assert "Skicka till Karlskoga" in page
     htmx = client.post(
         "/staff/transport/receive/", {"barcode": "NOPE"}, headers={"HX-Request": "true"}
     ).content.decode()
     assert "Inget exemplar har streckkoden NOPE" in htmx and "<html" not in htmx
+
+
+def test_receive_page_keeps_a_running_list_with_counts(client, network, libraries, pool_staff):
+    """Issue 14: each scan used to replace the last answer; the list of this crate stays."""
+    transfers = returned_at_khm(libraries, 3)
+    staff_client(client, pool_staff, "STO")
+    url = "/staff/transport/receive/"
+    htmx = {"HX-Request": "true"}
+    for transfer in transfers:
+        answer = client.post(url, {"barcode": transfer.item.barcode}, headers=htmx).content.decode()
+        assert 'hx-swap-oob="true"' in answer  # the counts are refreshed with each row
+    client.post(url, {"barcode": "NOPE"}, headers=htmx)
+    page = client.get(url).content.decode()
+    assert page.count('data-testid="received-row"') == 4
+    assert "3 exemplar mottagna i den här listan" in page
+    assert "3 att skicka vidare" in page and "1 skanning inte mottagen" in page
+    # Newest first.
+    assert page.index("NOPE") < page.index(transfers[-1].item.barcode)
+    assert page.index(transfers[-1].item.barcode) < page.index(transfers[0].item.barcode)
+    client.post("/staff/transport/receive/clear/")
+    page = client.get(url).content.decode()
+    assert 'data-testid="received-row"' not in page and "0 exemplar mottagna" in page
+
+
+def test_receive_scan_costs_the_same_queries_with_a_long_list(
+    client, network, libraries, pool_staff
+):
+    transfers = returned_at_khm(libraries, 6)
+    staff_client(client, pool_staff, "STO")
+    url = "/staff/transport/receive/"
+    counts = []
+    for n, transfer in enumerate(transfers):
+        with CaptureQueriesContext(connection) as captured:
+            client.post(url, {"barcode": transfer.item.barcode}, headers={"HX-Request": "true"})
+        if n in (1, 5):
+            counts.append(len(captured))
+    assert counts[0] == counts[1]
 
 
 def test_slip_shows_the_route(client, network, libraries, desk_staff_kristinehamn):
