@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from catalog import marc
 from catalog.bulk import copy_objects, copy_rows, reserve_ids
-from catalog.indexing import refresh_library_ids, refresh_search_vectors
+from catalog.indexing import refresh_library_ids, vector_of
 from catalog.matching import Match, MatchIndex, find_match, keys_for
 from catalog.models import Item, ItemType, Record
 from libraries.models import Library
@@ -65,7 +65,7 @@ EXTRACTED = [
     "series",
     "summary",
 ]
-RECORD_COLUMNS = ["id", "marc", *EXTRACTED, "library_ids"]
+RECORD_COLUMNS = ["id", "marc", *EXTRACTED, "library_ids", "search_vector"]
 ITEM_COPY_COLUMNS = [
     "record_id",
     "barcode",
@@ -313,7 +313,6 @@ def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> 
         record_id = ids.get(match.record_key, match.record_key)
         report.merges.append({"record": number, "record_id": record_id, "why": match.message})
     touched = _write_items(batch, record_ids, context, report)
-    refresh_search_vectors([rec.id for rec in created])
     refresh_library_ids(touched)
 
 
@@ -360,7 +359,9 @@ def _load_index(keys) -> MatchIndex:
 
 
 def _new_record(unit: Unit) -> Record:
-    return build_record(unit.record, unit.data)
+    record = build_record(unit.record, unit.data)
+    record.search_vector = vector_of(record)  # COPY writes it with the row
+    return record
 
 
 def build_record(marc_record: pymarc.Record, data: marc.RecordData | None = None) -> Record:

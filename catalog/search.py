@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Left, Lower
 
-from catalog.models import Item, Record
+from catalog.models import TITLE_KEY, Item, Record
 from catalog.query import ParsedQuery, parse_query, tsquery_text
 
 SORTS = {"relevance", "newest", "title", "author"}
@@ -71,19 +71,23 @@ class SearchResult:
         return min(MAX_PAGE, max(1, -(-reachable // self.per_page)))
 
 
-def _apply_tsquery(qs: QuerySet[Record], parsed: ParsedQuery, prefix: bool) -> QuerySet[Record]:
+def _apply_tsquery(
+    qs: QuerySet[Record], parsed: ParsedQuery, prefix: bool, exact: list[int] | None = None
+) -> QuerySet[Record]:
     if parsed.isbn:
         qs = qs.filter(isbns__contains=[parsed.isbn])
     if parsed.terms:
         text = tsquery_text(parsed, prefix_last=prefix)
-        qs = qs.filter(
-            RawSQL(
-                "catalog_record.search_vector @@ "
-                "(to_tsquery('swedish', %s) || to_tsquery('simple', %s))",
-                [text, text],
-                output_field=BooleanField(),
+        if exact:
+            # A call number or barcode typed as the query ranks its records first (_score) but
+            # never hides the word matches: both come from one BitmapOr.
+            condition, params = (
+                "(catalog_record.search_vector @@ %s::tsquery OR catalog_record.id = ANY(%s))",
+                [text, exact],
             )
-        )
+        else:
+            condition, params = "catalog_record.search_vector @@ %s::tsquery", [text]
+        qs = qs.filter(RawSQL(condition, params, output_field=BooleanField()))  # noqa: S611
     return qs
 
 
@@ -117,27 +121,26 @@ def _apply_filters(qs: QuerySet[Record], filters: Filters) -> QuerySet[Record]:
 
 
 def _exact_item_records(text: str) -> list[int] | None:
-    """A barcode or a call number typed as the whole query finds its records directly."""
+    """The records of a barcode or a call number (in any case) typed as the whole query."""
     if not text or len(text) > 80:
         return None
     ids = list(
-        Item.objects.filter(Q(barcode=text) | Q(call_number=text))
+        Item.objects.filter(Q(barcode=text) | Q(call_number__iexact=text))
         .values_list("record_id", flat=True)
         .distinct()[:200]
     )
     return ids or None
 
 
-def base_queryset(parsed: ParsedQuery, filters: Filters) -> QuerySet[Record]:
+def base_queryset(
+    parsed: ParsedQuery, filters: Filters
+) -> tuple[QuerySet[Record], list[int] | None]:
+    """The matching records, and the ids found by barcode/call number (ranked first)."""
     exact = None
     if parsed.terms and ":" not in parsed.text and '"' not in parsed.text:
         exact = _exact_item_records(parsed.text)
-    qs = (
-        Record.objects.filter(pk__in=exact)
-        if exact
-        else _apply_tsquery(Record.objects.all(), parsed, prefix=False)
-    )
-    return _apply_filters(qs, filters)
+    qs = _apply_tsquery(Record.objects.all(), parsed, prefix=False, exact=exact)
+    return _apply_filters(qs, filters), exact
 
 
 # Bounded work for broad queries (docs/catalog.md, "Search at scale"). A query matching more than
@@ -147,15 +150,18 @@ def base_queryset(parsed: ParsedQuery, filters: Filters) -> QuerySet[Record]:
 SAMPLE = 1000
 
 
-def _score(text: str, title: str) -> RawSQL:
-    """ts_rank (title A > author B > subject C > rest D) plus 100 for an exact title."""
-    return RawSQL(
-        "ts_rank(catalog_record.search_vector,"
-        " to_tsquery('swedish', %s) || to_tsquery('simple', %s))"
-        " + CASE WHEN lower(catalog_record.title) = %s THEN 100 ELSE 0 END",
-        [text, text, title],
-        output_field=FloatField(),
+def _score(text: str, title: str, exact: list[int] | None) -> RawSQL:
+    """ts_rank (title A > author B > subject C > rest D) plus 100 for an exact title, plus 200
+    for the records of a call number or barcode typed as the query."""
+    sql = (
+        "ts_rank(catalog_record.search_vector, %s::tsquery)"
+        " + CASE WHEN lower(catalog_record.title) = %s THEN 100 ELSE 0 END"
     )
+    params: list = [text, title]
+    if exact:
+        sql += " + CASE WHEN catalog_record.id = ANY(%s) THEN 200 ELSE 0 END"
+        params.append(exact)
+    return RawSQL(sql, params, output_field=FloatField())  # noqa: S611
 
 
 def _sql(qs: QuerySet) -> tuple[str, list]:
@@ -186,14 +192,14 @@ def _statement(
 ) -> tuple[str, list]:
     """One statement: the sample of matches (computed once), the page's ids, the total and the
     facets, as tagged rows (kind, key, number)."""
-    qs = base_queryset(parsed, filters)
+    qs, exact_ids = base_queryset(parsed, filters)
     ranked = sort == "relevance" and bool(parsed.terms)
     columns = ["id", "media_type", "language", "audience", "year", "library_ids"]
     if ranked:
         # The score is computed while the sample is read (no second visit to the rows).
         title = parsed.text.strip('"').lower()
         text = tsquery_text(parsed)
-        qs = qs.annotate(score=_score(text, title))
+        qs = qs.annotate(score=_score(text, title, exact_ids))
         columns.append("score")
     sample, p_sample = _sql(qs.values(*columns)[: SAMPLE + 1])
     params: list = [*p_sample]
@@ -201,11 +207,16 @@ def _statement(
     broad = f"(SELECT n FROM n) > {SAMPLE}"
     if ranked:
         # A broad query's candidates also include the exact titles, found through the index
-        # on lower(title) alone: a title equal to the query holds all its words.
+        # on the title's first TITLE_KEY letters (lower case): a title equal to the query holds
+        # all its words. And the records of a call number / barcode typed as the query.
+        same_title = Q(title_key=title[:TITLE_KEY])
         exact, p_exact = _sql(
-            _apply_filters(Record.objects.annotate(lower_title=Lower("title")), filters)
-            .filter(lower_title=title)
-            .annotate(score=_score(text, title))
+            _apply_filters(
+                Record.objects.annotate(title_key=Left(Lower("title"), TITLE_KEY)), filters
+            )
+            .filter(same_title | Q(pk__in=exact_ids) if exact_ids else same_title)
+            .annotate(score=_score(text, title, exact_ids))
+            .filter(score__gte=100)
             .values("id", "score")[:50]
         )
         ctes += [
