@@ -23,6 +23,7 @@ from django.db.models.functions import Left, Lower
 
 from catalog.models import TITLE_KEY, Item, Record
 from catalog.query import ParsedQuery, parse_query, tsquery_text
+from catalog.text import quote
 
 SORTS = {"relevance", "newest", "title", "author"}
 PER_PAGE = 20
@@ -64,6 +65,7 @@ class SearchResult:
     sort: str
     broad: bool = False  # more than ``total`` (= SAMPLE) match; facets count the first SAMPLE
     window: int = 0  # a broad search's records reachable by paging (so far)
+    suggestion: str = ""  # "Did you mean …": the query with misspelt words corrected
 
     @property
     def pages(self) -> int:
@@ -274,18 +276,27 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
     with_facets: bool = True,
+    offset: int | None = None,
+    browse: bool = False,
 ) -> SearchResult:
-    """Search the catalogue; an empty query with no filters finds nothing.
+    """Search the catalogue; an empty query with no filters finds nothing, unless ``browse``
+    (then every record, newest first). ``offset`` (the API's) overrides ``page``.
 
     Statements: the exact barcode/call-number lookup (plain queries only), one statement for
-    the page's ids, total and facets, and the page's records."""
+    the page's ids, total and facets, and the page's records; when nothing is found, one more
+    for a "Did you mean" suggestion."""
     filters = filters or Filters()
     parsed = parse_query(text)
     sort = sort if sort in SORTS else "relevance"
-    page = max(1, min(page, MAX_PAGE))
-    if parsed.is_empty and not filters.active():
+    if offset is not None:
+        offset = max(0, min(offset, MAX_PAGE * per_page))
+        page = offset // per_page + 1
+    else:
+        page = max(1, min(page, MAX_PAGE))
+        offset = (page - 1) * per_page
+    if parsed.is_empty and not filters.active() and not browse:
         return SearchResult(parsed, [], 0, 1, per_page, Facets(), sort)
-    sql, params = _statement(parsed, filters, sort, (page - 1) * per_page, per_page, with_facets)
+    sql, params = _statement(parsed, filters, sort, offset, per_page, with_facets)
     facets = Facets()
     page_ids: list[int] = []
     total = window = 0
@@ -321,7 +332,70 @@ def search(
         sort,
         broad=total > SAMPLE,
         window=window,
+        suggestion=did_you_mean(parsed) if total == 0 and parsed.terms else "",
     )
+
+
+def did_you_mean(parsed: ParsedQuery) -> str:
+    """The query with each word the catalogue does not know replaced by a known word one
+    doubled, dropped or swapped letter away (``sommmar`` → ``sommar``, ``smomar`` → ``sommar``),
+    the one found in most records (up to 50 counted). One statement of GIN probes, run only
+    when a search found nothing. "" when there is nothing to suggest."""
+    words = list(dict.fromkeys(w for t in parsed.terms for w in t.words if w.isalpha()))[:4]
+    pairs: list[tuple[str, str]] = []
+    for word in words:
+        pairs.append((word, word))
+        pairs += [(word, c) for c in spelling_candidates(word)[:120]]
+    if not pairs:
+        return ""
+    with connection.cursor() as cursor:
+        # Only words in titles, authors and subjects (weights A-C) are suggested.
+        cursor.execute(
+            """
+            SELECT w.word, w.cand,
+                   (SELECT count(*) FROM (SELECT 1 FROM catalog_record
+                      WHERE search_vector @@ w.q LIMIT 50) x) AS n
+              FROM unnest(%s::text[], %s::text[], %s::tsquery[]) AS w(word, cand, q)
+            """,
+            [
+                [w for w, _c in pairs],
+                [c for _w, c in pairs],
+                [f"{quote(c)}:ABC" for _w, c in pairs],
+            ],
+        )
+        rows = cursor.fetchall()
+    found = {(w, c): n for w, c, n in rows}
+    fixes: dict[str, str] = {}
+    for word in words:
+        if found.get((word, word)):
+            continue
+        best = max(
+            ((n, c) for (w, c), n in found.items() if w == word and c != word and n),
+            default=None,
+        )
+        if best:
+            fixes[word] = best[1]
+    if not fixes:
+        return ""
+    return " ".join(fixes.get(w, w) for t in parsed.terms for w in t.words)
+
+
+VOWELS = "aeiouyåäö"
+
+
+def spelling_candidates(word: str) -> list[str]:
+    """Words one edit away: a letter dropped (a doubled one typed), two neighbours swapped, a
+    letter doubled, a vowel missing."""
+    drops = [word[:i] + word[i + 1 :] for i in range(len(word))]
+    swaps = [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
+    doubles = [word[: i + 1] + word[i] + word[i + 1 :] for i in range(len(word))]
+    inserts = [word[:i] + ch + word[i:] for i in range(1, len(word)) for ch in VOWELS]
+    out = [c for c in dict.fromkeys([*drops, *swaps, *doubles, *inserts]) if len(c) > 2]
+    return [c for c in out if c != word]
 
 
 def suggest(*, text: str, limit: int = 8) -> list[tuple[int, str]]:
