@@ -110,3 +110,10 @@ def test_no_suggestion_when_something_is_found_or_nothing_is_near():
 def test_did_you_mean_keeps_the_words_it_knows():
     RecordFactory(title="Sommar i Bullerbyn")
     assert search(text="sommar bullrbyn").suggestion == "sommar bullerbyn"
+
+
+def test_a_search_that_finds_nothing_costs_one_statement_more(django_assert_num_queries):
+    RecordFactory(title="Sommar i Bullerbyn")
+    # exact barcode/call-number lookup, the search statement, the "Did you mean" probes
+    with django_assert_num_queries(3):
+        assert search(text="sommmar").suggestion == "sommar"
