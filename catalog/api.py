@@ -130,8 +130,9 @@ def record_list(request: Request) -> Response:
             year_to=int(d["year_to"]) if d.get("year_to") else None,
         ),
         sort=d.get("sort") or "relevance",
-        page=offset // limit + 1,
+        offset=offset,
         per_page=limit,
+        browse=True,  # no query and no filter: every record, newest first
     )
     by_id = {lib.id: lib.code for lib in libraries.values()}
     f = result.facets
@@ -141,6 +142,8 @@ def record_list(request: Request) -> Response:
             # A broad search: more than "count" records match and the facets count the first
             # "count" of them (docs/catalog.md, "Search at scale").
             "count_is_lower_bound": result.broad,
+            # "Did you mean": the query with misspelt words corrected, when nothing was found.
+            "suggestion": result.suggestion,
             "results": RecordSerializer(result.records, many=True).data,
             "facets": {
                 "library": {by_id[i]: n for i, n in f.library.items() if i in by_id},

@@ -13,16 +13,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+import psycopg
 import pymarc
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog import marc
 from catalog.bulk import copy_objects, copy_rows, reserve_ids
-from catalog.indexing import refresh_library_ids, refresh_search_vectors
-from catalog.matching import Match, MatchIndex, find_match, keys_for
+from catalog.indexing import refresh_library_ids, vector_of
+from catalog.matching import Match, MatchIndex, disagreement, find_match, keys_for
 from catalog.models import Item, ItemType, Record
 from libraries.models import Library
 
@@ -65,7 +66,7 @@ EXTRACTED = [
     "series",
     "summary",
 ]
-RECORD_COLUMNS = ["id", "marc", *EXTRACTED, "library_ids"]
+RECORD_COLUMNS = ["id", "marc", *EXTRACTED, "library_ids", "search_vector"]
 ITEM_COPY_COLUMNS = [
     "record_id",
     "barcode",
@@ -108,6 +109,9 @@ def item_field_map() -> dict[str, dict[str, str]]:
     }
 
 
+REPORT_LIST_LIMIT = 1000
+
+
 @dataclass
 class ImportReport:
     total: int = 0
@@ -118,6 +122,8 @@ class ImportReport:
     skipped: int = 0
     errors: list[dict] = field(default_factory=list)  # {"record": n, "reason": code, "message"}
     merges: list[dict] = field(default_factory=list)  # {"record": n, "record_id", "why"}
+    # A shared 035/ISBN whose title or year disagrees: a new record, reported here.
+    conflicts: list[dict] = field(default_factory=list)  # {"record": n, "record_id", "why"}
     unknown_libraries: Counter = field(default_factory=Counter)
     dry_run: bool = False
     fatal: str = ""
@@ -125,7 +131,22 @@ class ImportReport:
     def error(self, number: int, reason: str, message: str) -> None:
         self.errors.append({"record": number, "reason": reason, "message": message})
 
+    def absorb(self, other: ImportReport) -> None:
+        """Add a batch's figures (kept apart until the batch is written)."""
+        for name in ("created", "matched", "items_added", "items_present", "skipped"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.errors += other.errors
+        self.merges += other.merges
+        self.conflicts += other.conflicts
+        self.unknown_libraries.update(other.unknown_libraries)
+
+    @property
+    def all_rejected(self) -> bool:
+        """Nothing of the file could be used (the command then exits non-zero)."""
+        return bool(self.fatal) or (self.total > 0 and self.created + self.matched == 0)
+
     def as_dict(self) -> dict:
+        lists = {"errors": self.errors, "merges": self.merges, "conflicts": self.conflicts}
         return {
             "total": self.total,
             "created": self.created,
@@ -133,8 +154,13 @@ class ImportReport:
             "items_added": self.items_added,
             "items_present": self.items_present,
             "skipped": self.skipped,
-            "errors": self.errors,
-            "merges": self.merges[:1000],
+            **{name: values[:REPORT_LIST_LIMIT] for name, values in lists.items()},
+            # A list longer than REPORT_LIST_LIMIT is cut: its full length is said here.
+            "truncated": {
+                name: len(values)
+                for name, values in lists.items()
+                if len(values) > REPORT_LIST_LIMIT
+            },
             "unknown_libraries": dict(self.unknown_libraries),
             "dry_run": self.dry_run,
             "fatal": self.fatal,
@@ -216,14 +242,40 @@ def _run(units, context: _Context, report: ImportReport, batch_size: int, progre
     for unit in units:
         batch.append(unit)
         if len(batch) >= batch_size:
-            _write_batch(batch, context, report)
+            _write_batch_or_each(batch, context, report)
             batch = []
             if progress:
                 progress(report.total)
     if batch:
-        _write_batch(batch, context, report)
+        _write_batch_or_each(batch, context, report)
     if progress:
         progress(report.total)
+
+
+def _write_batch_or_each(batch: list[Unit], context: _Context, report: ImportReport) -> None:
+    """Write the batch in one go (a savepoint); if the database refuses it, write its records
+    one by one, each in its own savepoint, and reject only those the database refuses (with
+    their number and the reason), never the rest of the batch."""
+    part = ImportReport()
+    try:
+        _write_batch(batch, context, part)
+    except (DatabaseError, psycopg.Error):  # COPY raises psycopg's own errors
+        for unit in batch:
+            one = ImportReport()
+            try:
+                _write_batch([unit], context, one)
+            except (DatabaseError, psycopg.Error) as exc:
+                report.skipped += 1
+                report.error(
+                    unit.number,
+                    "database_error",
+                    _("the record could not be stored: %(error)s")
+                    % {"error": str(exc).strip().splitlines()[0][:300] if str(exc) else ""},
+                )
+            else:
+                report.absorb(one)
+        return
+    report.absorb(part)
 
 
 def _units(results: Iterator[marc.ReadResult], report: ImportReport) -> Iterator[Unit]:
@@ -251,6 +303,7 @@ def _units(results: Iterator[marc.ReadResult], report: ImportReport) -> Iterator
             else:
                 owner.holdings.extend(marc.holdings(record))
             continue
+        marc.clean_control_characters(record)
         problems = marc.validate(record)
         if problems:
             report.skipped += 1
@@ -283,6 +336,7 @@ def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> 
             system_numbers=u.data.system_numbers,
             isbns=u.data.isbns,
             title=u.data.title,
+            year=u.data.year,
         )
         for u in batch
     ]
@@ -291,9 +345,13 @@ def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> 
     targets: list[int | str] = []
     new_units: list[tuple[int, Unit]] = []
     merges: list[tuple[int, Match]] = []
+    conflicts: list[tuple[int, Match]] = []
     for position, (unit, unit_keys) in enumerate(zip(batch, keys, strict=True)):
         match: Match | None = find_match(unit_keys, index)
         if match is None:
+            conflict = disagreement(unit_keys, index)
+            if conflict is not None:
+                conflicts.append((unit.number, conflict))
             key = f"new:{position}"
             index.add(key, unit_keys)
             new_units.append((position, unit))
@@ -312,8 +370,17 @@ def _write_batch(batch: list[Unit], context: _Context, report: ImportReport) -> 
     for number, match in merges:
         record_id = ids.get(match.record_key, match.record_key)
         report.merges.append({"record": number, "record_id": record_id, "why": match.message})
+    for number, conflict in conflicts:
+        record_id = ids.get(conflict.record_key, conflict.record_key)
+        report.conflicts.append(
+            {
+                "record": number,
+                "record_id": record_id,
+                "why": _("%(rule)s, but the title or year differs: not merged")
+                % {"rule": conflict.message},
+            }
+        )
     touched = _write_items(batch, record_ids, context, report)
-    refresh_search_vectors([rec.id for rec in created])
     refresh_library_ids(touched)
 
 
@@ -330,7 +397,7 @@ def _load_index(keys) -> MatchIndex:
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            SELECT id, control_number, control_source, system_numbers, isbns, title
+            SELECT id, control_number, control_source, system_numbers, isbns, title, year
               FROM catalog_record
              WHERE id IN (
                    SELECT id FROM catalog_record WHERE control_number = ANY(%s::varchar[])
@@ -345,7 +412,7 @@ def _load_index(keys) -> MatchIndex:
             [controls, system_numbers, isbns],
         )
         rows = cursor.fetchall()
-    for rid, number, source, sysnums, rec_isbns, title in rows:
+    for rid, number, source, sysnums, rec_isbns, title, year in rows:
         index.add(
             rid,
             keys_for(
@@ -354,13 +421,16 @@ def _load_index(keys) -> MatchIndex:
                 system_numbers=sysnums,
                 isbns=rec_isbns,
                 title=title,
+                year=year,
             ),
         )
     return index
 
 
 def _new_record(unit: Unit) -> Record:
-    return build_record(unit.record, unit.data)
+    record = build_record(unit.record, unit.data)
+    record.search_vector = vector_of(record)  # COPY writes it with the row
+    return record
 
 
 def build_record(marc_record: pymarc.Record, data: marc.RecordData | None = None) -> Record:

@@ -112,20 +112,77 @@ def _encoding_problem(record: pymarc.Record, chunk: bytes, caught) -> MarcError 
     return None
 
 
+class _RecordByRecord(pymarc.marcxml.XmlHandler):
+    """pymarc's MARCXML handler, but an error inside one <record> (a bad leader, a bad tag)
+    spoils only that record: it becomes an error result and parsing goes on."""
+
+    def __init__(self) -> None:
+        super().__init__(strict=False, normalize_form="NFC")
+        self.results: list[ReadResult] = []
+        self._error: str = ""
+
+    def startElementNS(self, name, qname, attrs):
+        if name[1] == "record":
+            self._error = ""
+        if self._error:
+            return
+        try:
+            super().startElementNS(name, qname, attrs)
+        except Exception as exc:
+            self._error = str(exc) or type(exc).__name__
+
+    def endElementNS(self, name, qname):
+        if name[1] == "record" and (self._error or self._record is None):
+            self.results.append(
+                ReadResult(
+                    len(self.results) + 1,
+                    error=MarcError(
+                        "invalid",
+                        str(_("the MARCXML record is invalid: %(error)s") % {"error": self._error}),
+                    ),
+                )
+            )
+            self._record, self._field, self._text, self._error = None, None, [], ""
+            return
+        if self._error:
+            self._text = []
+            return
+        try:
+            super().endElementNS(name, qname)
+        except Exception as exc:
+            self._error = str(exc) or type(exc).__name__
+
+    def process_record(self, record):
+        self.results.append(ReadResult(len(self.results) + 1, record=record))
+
+
 def _read_xml(data: bytes) -> Iterator[ReadResult]:
+    """Record by record, like ISO 2709: a broken <record> is reported and skipped. XML that is
+    not well-formed ends the file there (the records before it are kept)."""
+    handler = _RecordByRecord()
+    broken = None
     try:
-        records = pymarc.parse_xml_to_array(io.BytesIO(data), strict=False, normalize_form="NFC")
+        pymarc.marcxml.parse_xml(io.BytesIO(data), handler)
     except Exception as exc:
+        broken = exc
+    if broken is not None and not handler.results:
         raise MarcError(
-            "bad_xml", str(_("the MARCXML file cannot be parsed: %(error)s") % {"error": exc})
-        ) from exc
-    if not records:
+            "bad_xml", str(_("the MARCXML file cannot be parsed: %(error)s") % {"error": broken})
+        )
+    if not handler.results:
         raise MarcError("empty_file", str(_("the file holds no MARC records")))
-    for number, record in enumerate(records, start=1):
-        if record is None:
-            yield ReadResult(number, error=MarcError("unreadable", str(_("unreadable record"))))
-        else:
-            yield ReadResult(number, record=record)
+    yield from handler.results
+    if broken is not None:
+        yield ReadResult(
+            len(handler.results) + 1,
+            error=MarcError(
+                "bad_xml",
+                str(
+                    _("the MARCXML file cannot be parsed from here on: %(error)s")
+                    % {"error": broken}
+                ),
+            ),
+        )
 
 
 # --- Validation ------------------------------------------------------------------------------
@@ -133,7 +190,29 @@ def _read_xml(data: bytes) -> Iterator[ReadResult]:
 TAG_RE = re.compile(r"^[0-9A-Za-z]{3}$")
 INDICATOR_RE = re.compile(r"^[0-9a-z ]$")
 SUBFIELD_CODE_RE = re.compile(r"^[0-9a-z]$")
-CONTROL_CHARS_RE = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+# What breaks a record's structure (MARC's delimiters) or shows a wrong encoding: rejected.
+CONTROL_CHARS_RE = re.compile(r"[\x1b\x1d\x1e\x1f\ufffd]")  # 1B: a MARC-8 escape left over
+# Control characters that may stand in data (a carriage return in an 880, a tab): cleaned.
+CLEANABLE_RE = re.compile(r"[\x00-\x1a\x1c\x7f]")
+
+
+def clean_control_characters(record: pymarc.Record) -> None:
+    """Line breaks and tabs inside data become spaces, other harmless control characters go
+    (in place). The delimiters 1D/1E/1F are left for ``validate`` to reject."""
+    for f in record.fields:
+        if f.is_control_field():
+            if f.data and CLEANABLE_RE.search(f.data):
+                f.data = _clean_controls(f.data)
+            continue
+        for i, sf in enumerate(f.subfields):
+            if sf.value and CLEANABLE_RE.search(sf.value):
+                f.subfields[i] = pymarc.Subfield(sf.code, _clean_controls(sf.value))
+
+
+def _clean_controls(value: str) -> str:
+    return CLEANABLE_RE.sub(lambda m: " " if m.group() in "\t\n\r\x0b\x0c" else "", value)
+
+
 LEADER_TYPES = set("acdefgijkmoprtuvxyz")
 
 
@@ -366,6 +445,7 @@ def extract(
     for tag in ("100", "110", "111", "700", "710", "711"):
         for f in record.get_fields(tag):
             name = _clean(_subs(f, "abcdq" if tag.endswith("00") else "abcdn"))
+            name = name[:255]  # the column's length (a 300-letter name broke an import)
             if name and name not in authors:
                 authors.append(name)
     isbns: list[str] = []

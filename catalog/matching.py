@@ -3,8 +3,11 @@
 Rules, strongest first (see docs/catalog.md):
 1. the same control number (001) from the same source (003);
 2. a common system number (035 $a, e.g. "(LIBRIS)1234" or "(OCoLC)5678");
-3. a common ISBN (compared as ISBN-13, so 91-… and 978-91-… are the same book) — and titles
-   that agree, because real records carry a series' or a set's ISBN on several titles.
+3. a common ISBN (compared as ISBN-13, so 91-… and 978-91-… are the same book).
+Rules 2 and 3 also need the titles to agree (their first 12 letters) and the years, where both
+have one, to be at most a year apart: real records carry a series' or a set's ISBN on several
+titles, and two different books (a century apart) shared one OCLC number in 035. Such a
+disagreement is not a match; ``disagreement()`` names it for the import report.
 The first rule that finds a record decides; an incoming record never matches more than one.
 """
 
@@ -28,6 +31,7 @@ class MatchKeys:
     system_numbers: tuple[str, ...] = ()
     isbns: tuple[str, ...] = ()
     title: str = ""  # title_key() of the title
+    year: int | None = None
 
 
 def title_key(title: str) -> str:
@@ -54,6 +58,7 @@ class MatchIndex:
     by_system_number: dict[str, Hashable] = field(default_factory=dict)
     by_isbn: dict[str, Hashable] = field(default_factory=dict)
     titles: dict[Hashable, str] = field(default_factory=dict)
+    years: dict[Hashable, int | None] = field(default_factory=dict)
 
     def add(self, key: Hashable, keys: MatchKeys) -> None:
         if keys.control:
@@ -63,6 +68,7 @@ class MatchIndex:
         for isbn in keys.isbns:
             self.by_isbn.setdefault(isbn, key)
         self.titles.setdefault(key, keys.title)
+        self.years.setdefault(key, keys.year)
 
 
 def keys_for(
@@ -72,9 +78,10 @@ def keys_for(
     system_numbers: tuple[str, ...] | list[str],
     isbns: tuple[str, ...] | list[str],
     title: str = "",
+    year: int | None = None,
 ) -> MatchKeys:
     control = (control_source.strip(), control_number.strip()) if control_number.strip() else None
-    return MatchKeys(control, tuple(system_numbers), tuple(isbns), title_key(title))
+    return MatchKeys(control, tuple(system_numbers), tuple(isbns), title_key(title), year)
 
 
 def find_match(keys: MatchKeys, index: MatchIndex) -> Match | None:
@@ -82,15 +89,34 @@ def find_match(keys: MatchKeys, index: MatchIndex) -> Match | None:
     if keys.control and keys.control in index.by_control:
         source, number = keys.control
         return Match(index.by_control[keys.control], "control_number", f"{source} {number}".strip())
+    for candidate in _candidates(keys, index):
+        if _agree(keys, index, candidate.record_key):
+            return candidate
+    return None
+
+
+def disagreement(keys: MatchKeys, index: MatchIndex) -> Match | None:
+    """A record sharing a 035 or an ISBN whose title or year disagrees (not merged: reported)."""
+    for candidate in _candidates(keys, index):
+        if not _agree(keys, index, candidate.record_key):
+            return candidate
+    return None
+
+
+def _candidates(keys: MatchKeys, index: MatchIndex):
     for number in keys.system_numbers:
         if number in index.by_system_number:
-            return Match(index.by_system_number[number], "system_number", number)
+            yield Match(index.by_system_number[number], "system_number", number)
     for isbn in keys.isbns:
-        if isbn in index.by_isbn and _titles_agree(
-            keys.title, index.titles.get(index.by_isbn[isbn])
-        ):
-            return Match(index.by_isbn[isbn], "isbn", isbn)
-    return None
+        if isbn in index.by_isbn:
+            yield Match(index.by_isbn[isbn], "isbn", isbn)
+
+
+def _agree(keys: MatchKeys, index: MatchIndex, record_key: Hashable) -> bool:
+    if not _titles_agree(keys.title, index.titles.get(record_key)):
+        return False
+    year = index.years.get(record_key)
+    return keys.year is None or year is None or abs(keys.year - year) <= 1
 
 
 def _titles_agree(a: str, b: str | None) -> bool:

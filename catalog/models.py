@@ -8,7 +8,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models.functions import Left, Lower, Upper
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -55,6 +55,11 @@ class Audience(models.TextChoices):
     ADULT = "adult", _("Adults")
     YOUTH = "youth", _("Young adults")
     CHILDREN = "children", _("Children")
+
+
+# The exact-title index covers the title's first TITLE_KEY letters: a whole long title (1,900
+# letters, up to 4 bytes each) is over a btree entry's limit and broke imports.
+TITLE_KEY = 400
 
 
 class Record(models.Model):
@@ -104,7 +109,7 @@ class Record(models.Model):
                 fields=["search_vector"], name="record_search_gin", gin_pending_list_limit=256
             ),
             # The exact-title bonus of a broad search finds its records through this.
-            models.Index(Lower("title"), name="record_lower_title_idx"),
+            models.Index(Left(Lower("title"), TITLE_KEY), name="record_title_key_idx"),
             # "Newest first" of a broad search walks this instead of sorting every match.
             models.Index(F("year").desc(nulls_last=True), F("id").desc(), name="record_newest_idx"),
             # Matching probes these once per incoming key: no pending list (fastupdate), which
@@ -206,6 +211,8 @@ class Item(models.Model):
         indexes = [
             models.Index(fields=["record", "current_library", "status"], name="item_avail_idx"),
             models.Index(fields=["home_library", "status"], name="item_home_status_idx"),
+            # A call number typed as a search query, in any case (call_number__iexact).
+            models.Index(Upper("call_number"), name="item_call_number_upper_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -5,18 +5,23 @@ astrid lindgren              every word must occur (Swedish stemming)
 title:mio author:lindgren    words restricted to the title / authors / subjects
 isbn:91-29-65770-9           an exact ISBN (either spelling)
 lejonhj                      as-you-type: the last word as a prefix (suggestions)
+
+Words are split by ``catalog.text.tokens``, the tokenizer that built the index, and each word
+asks for its exact form or its stem (``catalog.text.query_forms``). The result is a tsquery
+literal (cast with ``::tsquery``: PostgreSQL's parser never sees the words).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from catalog.marc import normalize_isbn
+from catalog.text import query_forms, quote, tokens
 
 FIELDS = {"title": "A", "titel": "A", "author": "B", "författare": "B", "subject": "C", "ämne": "C"}
 TOKEN_RE = re.compile(r'(?:(\w+):)?(?:"([^"]*)"?|(\S+))', re.UNICODE)
-WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,7 @@ class ParsedQuery:
 
 
 def parse_query(text: str) -> ParsedQuery:
-    text = (text or "").strip()[:500]
+    text = unicodedata.normalize("NFC", (text or "").strip()[:500])
     whole_isbn = normalize_isbn(text) if re.fullmatch(r"[\d\-xX ]{10,17}", text) else None
     if whole_isbn:
         return ParsedQuery(text, isbn=whole_isbn)
@@ -54,11 +59,12 @@ def parse_query(text: str) -> ParsedQuery:
             # "Fel: ett stavfel" is not a field prefix: keep the words.
             word = f"{prefix} {phrase or word or ''}"
             field = ""
-        words = tuple(w.lower() for w in WORD_RE.findall(phrase if phrase is not None else word))
+        words = tuple(forms[0] for forms in tokens(phrase if phrase is not None else word))
         if not words:
             continue
         weight = FIELDS.get(field, "")
-        if phrase is not None and len(words) > 1:
+        # A quoted phrase, or one typed word the tokenizer splits ("1999-2000", "and/or").
+        if len(words) > 1:
             terms.append(Term(words, weight, phrase=True))
         else:
             terms.extend(Term((w,), weight) for w in words)
@@ -66,15 +72,18 @@ def parse_query(text: str) -> ParsedQuery:
 
 
 def tsquery_text(parsed: ParsedQuery, *, prefix_last: bool = False) -> str:
-    """The query as to_tsquery() input: words AND-ed, phrases with <->, weights as :A/:B/:C,
-    the last word as a prefix (:*) when asked. Only \\w characters reach the string."""
+    """The query as a tsquery literal: words AND-ed, each its exact form or its stem
+    ('fåglar' | 'fågl' | 'fågel'), phrases with <->, weights as :A/:B/:C, the last word as a
+    prefix (:*) when asked. Lexemes are quoted (catalog.text.quote)."""
     parts: list[str] = []
     for position, term in enumerate(parsed.terms):
         last = prefix_last and position == len(parsed.terms) - 1
-        lexemes = []
+        groups = []
         for i, word in enumerate(term.words):
             star = "*" if last and i == len(term.words) - 1 else ""
             label = f":{star}{term.weight}" if (star or term.weight) else ""
-            lexemes.append(f"'{word}'{label}")
-        parts.append("(" + " <-> ".join(lexemes) + ")" if term.phrase else lexemes[0])
+            forms = [word] if star else query_forms(word)
+            lexemes = [f"{quote(form)}{label}" for form in forms]
+            groups.append(lexemes[0] if len(lexemes) == 1 else "(" + " | ".join(lexemes) + ")")
+        parts.append("(" + " <-> ".join(groups) + ")" if term.phrase else groups[0])
     return " & ".join(parts)

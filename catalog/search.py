@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Left, Lower
 
-from catalog.models import Item, Record
+from catalog.models import TITLE_KEY, Item, Record
 from catalog.query import ParsedQuery, parse_query, tsquery_text
+from catalog.text import quote
 
 SORTS = {"relevance", "newest", "title", "author"}
 PER_PAGE = 20
@@ -64,6 +65,7 @@ class SearchResult:
     sort: str
     broad: bool = False  # more than ``total`` (= SAMPLE) match; facets count the first SAMPLE
     window: int = 0  # a broad search's records reachable by paging (so far)
+    suggestion: str = ""  # "Did you mean …": the query with misspelt words corrected
 
     @property
     def pages(self) -> int:
@@ -71,19 +73,23 @@ class SearchResult:
         return min(MAX_PAGE, max(1, -(-reachable // self.per_page)))
 
 
-def _apply_tsquery(qs: QuerySet[Record], parsed: ParsedQuery, prefix: bool) -> QuerySet[Record]:
+def _apply_tsquery(
+    qs: QuerySet[Record], parsed: ParsedQuery, prefix: bool, exact: list[int] | None = None
+) -> QuerySet[Record]:
     if parsed.isbn:
         qs = qs.filter(isbns__contains=[parsed.isbn])
     if parsed.terms:
         text = tsquery_text(parsed, prefix_last=prefix)
-        qs = qs.filter(
-            RawSQL(
-                "catalog_record.search_vector @@ "
-                "(to_tsquery('swedish', %s) || to_tsquery('simple', %s))",
-                [text, text],
-                output_field=BooleanField(),
+        if exact:
+            # A call number or barcode typed as the query ranks its records first (_score) but
+            # never hides the word matches: both come from one BitmapOr.
+            condition, params = (
+                "(catalog_record.search_vector @@ %s::tsquery OR catalog_record.id = ANY(%s))",
+                [text, exact],
             )
-        )
+        else:
+            condition, params = "catalog_record.search_vector @@ %s::tsquery", [text]
+        qs = qs.filter(RawSQL(condition, params, output_field=BooleanField()))  # noqa: S611
     return qs
 
 
@@ -117,27 +123,26 @@ def _apply_filters(qs: QuerySet[Record], filters: Filters) -> QuerySet[Record]:
 
 
 def _exact_item_records(text: str) -> list[int] | None:
-    """A barcode or a call number typed as the whole query finds its records directly."""
+    """The records of a barcode or a call number (in any case) typed as the whole query."""
     if not text or len(text) > 80:
         return None
     ids = list(
-        Item.objects.filter(Q(barcode=text) | Q(call_number=text))
+        Item.objects.filter(Q(barcode=text) | Q(call_number__iexact=text))
         .values_list("record_id", flat=True)
         .distinct()[:200]
     )
     return ids or None
 
 
-def base_queryset(parsed: ParsedQuery, filters: Filters) -> QuerySet[Record]:
+def base_queryset(
+    parsed: ParsedQuery, filters: Filters
+) -> tuple[QuerySet[Record], list[int] | None]:
+    """The matching records, and the ids found by barcode/call number (ranked first)."""
     exact = None
     if parsed.terms and ":" not in parsed.text and '"' not in parsed.text:
         exact = _exact_item_records(parsed.text)
-    qs = (
-        Record.objects.filter(pk__in=exact)
-        if exact
-        else _apply_tsquery(Record.objects.all(), parsed, prefix=False)
-    )
-    return _apply_filters(qs, filters)
+    qs = _apply_tsquery(Record.objects.all(), parsed, prefix=False, exact=exact)
+    return _apply_filters(qs, filters), exact
 
 
 # Bounded work for broad queries (docs/catalog.md, "Search at scale"). A query matching more than
@@ -147,15 +152,18 @@ def base_queryset(parsed: ParsedQuery, filters: Filters) -> QuerySet[Record]:
 SAMPLE = 1000
 
 
-def _score(text: str, title: str) -> RawSQL:
-    """ts_rank (title A > author B > subject C > rest D) plus 100 for an exact title."""
-    return RawSQL(
-        "ts_rank(catalog_record.search_vector,"
-        " to_tsquery('swedish', %s) || to_tsquery('simple', %s))"
-        " + CASE WHEN lower(catalog_record.title) = %s THEN 100 ELSE 0 END",
-        [text, text, title],
-        output_field=FloatField(),
+def _score(text: str, title: str, exact: list[int] | None) -> RawSQL:
+    """ts_rank (title A > author B > subject C > rest D) plus 100 for an exact title, plus 200
+    for the records of a call number or barcode typed as the query."""
+    sql = (
+        "ts_rank(catalog_record.search_vector, %s::tsquery)"
+        " + CASE WHEN lower(catalog_record.title) = %s THEN 100 ELSE 0 END"
     )
+    params: list = [text, title]
+    if exact:
+        sql += " + CASE WHEN catalog_record.id = ANY(%s) THEN 200 ELSE 0 END"
+        params.append(exact)
+    return RawSQL(sql, params, output_field=FloatField())  # noqa: S611
 
 
 def _sql(qs: QuerySet) -> tuple[str, list]:
@@ -186,14 +194,14 @@ def _statement(
 ) -> tuple[str, list]:
     """One statement: the sample of matches (computed once), the page's ids, the total and the
     facets, as tagged rows (kind, key, number)."""
-    qs = base_queryset(parsed, filters)
+    qs, exact_ids = base_queryset(parsed, filters)
     ranked = sort == "relevance" and bool(parsed.terms)
     columns = ["id", "media_type", "language", "audience", "year", "library_ids"]
     if ranked:
         # The score is computed while the sample is read (no second visit to the rows).
         title = parsed.text.strip('"').lower()
         text = tsquery_text(parsed)
-        qs = qs.annotate(score=_score(text, title))
+        qs = qs.annotate(score=_score(text, title, exact_ids))
         columns.append("score")
     sample, p_sample = _sql(qs.values(*columns)[: SAMPLE + 1])
     params: list = [*p_sample]
@@ -201,11 +209,16 @@ def _statement(
     broad = f"(SELECT n FROM n) > {SAMPLE}"
     if ranked:
         # A broad query's candidates also include the exact titles, found through the index
-        # on lower(title) alone: a title equal to the query holds all its words.
+        # on the title's first TITLE_KEY letters (lower case): a title equal to the query holds
+        # all its words. And the records of a call number / barcode typed as the query.
+        same_title = Q(title_key=title[:TITLE_KEY])
         exact, p_exact = _sql(
-            _apply_filters(Record.objects.annotate(lower_title=Lower("title")), filters)
-            .filter(lower_title=title)
-            .annotate(score=_score(text, title))
+            _apply_filters(
+                Record.objects.annotate(title_key=Left(Lower("title"), TITLE_KEY)), filters
+            )
+            .filter(same_title | Q(pk__in=exact_ids) if exact_ids else same_title)
+            .annotate(score=_score(text, title, exact_ids))
+            .filter(score__gte=100)
             .values("id", "score")[:50]
         )
         ctes += [
@@ -263,18 +276,27 @@ def search(
     page: int = 1,
     per_page: int = PER_PAGE,
     with_facets: bool = True,
+    offset: int | None = None,
+    browse: bool = False,
 ) -> SearchResult:
-    """Search the catalogue; an empty query with no filters finds nothing.
+    """Search the catalogue; an empty query with no filters finds nothing, unless ``browse``
+    (then every record, newest first). ``offset`` (the API's) overrides ``page``.
 
     Statements: the exact barcode/call-number lookup (plain queries only), one statement for
-    the page's ids, total and facets, and the page's records."""
+    the page's ids, total and facets, and the page's records; when nothing is found, one more
+    for a "Did you mean" suggestion."""
     filters = filters or Filters()
     parsed = parse_query(text)
     sort = sort if sort in SORTS else "relevance"
-    page = max(1, min(page, MAX_PAGE))
-    if parsed.is_empty and not filters.active():
+    if offset is not None:
+        offset = max(0, min(offset, MAX_PAGE * per_page))
+        page = offset // per_page + 1
+    else:
+        page = max(1, min(page, MAX_PAGE))
+        offset = (page - 1) * per_page
+    if parsed.is_empty and not filters.active() and not browse:
         return SearchResult(parsed, [], 0, 1, per_page, Facets(), sort)
-    sql, params = _statement(parsed, filters, sort, (page - 1) * per_page, per_page, with_facets)
+    sql, params = _statement(parsed, filters, sort, offset, per_page, with_facets)
     facets = Facets()
     page_ids: list[int] = []
     total = window = 0
@@ -310,7 +332,70 @@ def search(
         sort,
         broad=total > SAMPLE,
         window=window,
+        suggestion=did_you_mean(parsed) if total == 0 and parsed.terms else "",
     )
+
+
+def did_you_mean(parsed: ParsedQuery) -> str:
+    """The query with each word the catalogue does not know replaced by a known word one
+    doubled, dropped or swapped letter away (``sommmar`` → ``sommar``, ``smomar`` → ``sommar``),
+    the one found in most records (up to 50 counted). One statement of GIN probes, run only
+    when a search found nothing. "" when there is nothing to suggest."""
+    words = list(dict.fromkeys(w for t in parsed.terms for w in t.words if w.isalpha()))[:4]
+    pairs: list[tuple[str, str]] = []
+    for word in words:
+        pairs.append((word, word))
+        pairs += [(word, c) for c in spelling_candidates(word)[:120]]
+    if not pairs:
+        return ""
+    with connection.cursor() as cursor:
+        # Only words in titles, authors and subjects (weights A-C) are suggested.
+        cursor.execute(
+            """
+            SELECT w.word, w.cand,
+                   (SELECT count(*) FROM (SELECT 1 FROM catalog_record
+                      WHERE search_vector @@ w.q LIMIT 50) x) AS n
+              FROM unnest(%s::text[], %s::text[], %s::tsquery[]) AS w(word, cand, q)
+            """,
+            [
+                [w for w, _c in pairs],
+                [c for _w, c in pairs],
+                [f"{quote(c)}:ABC" for _w, c in pairs],
+            ],
+        )
+        rows = cursor.fetchall()
+    found = {(w, c): n for w, c, n in rows}
+    fixes: dict[str, str] = {}
+    for word in words:
+        if found.get((word, word)):
+            continue
+        best = max(
+            ((n, c) for (w, c), n in found.items() if w == word and c != word and n),
+            default=None,
+        )
+        if best:
+            fixes[word] = best[1]
+    if not fixes:
+        return ""
+    return " ".join(fixes.get(w, w) for t in parsed.terms for w in t.words)
+
+
+VOWELS = "aeiouyåäö"
+
+
+def spelling_candidates(word: str) -> list[str]:
+    """Words one edit away: a letter dropped (a doubled one typed), two neighbours swapped, a
+    letter doubled, a vowel missing."""
+    drops = [word[:i] + word[i + 1 :] for i in range(len(word))]
+    swaps = [
+        word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+        for i in range(len(word) - 1)
+        if word[i] != word[i + 1]
+    ]
+    doubles = [word[: i + 1] + word[i] + word[i + 1 :] for i in range(len(word))]
+    inserts = [word[:i] + ch + word[i:] for i in range(1, len(word)) for ch in VOWELS]
+    out = [c for c in dict.fromkeys([*drops, *swaps, *doubles, *inserts]) if len(c) > 2]
+    return [c for c in out if c != word]
 
 
 def suggest(*, text: str, limit: int = 8) -> list[tuple[int, str]]:

@@ -177,6 +177,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
             {"key": k, "label": label, "url": _link(params, sort=k), "selected": result.sort == k}
             for k, label in SORT_LABELS.items()
         ],
+        "suggestion_url": _link(params, q=result.suggestion, page=None)
+        if result.suggestion
+        else "",
         "prev_url": _link(params, page=str(result.page - 1)) if result.page > 1 else "",
         "next_url": _link(params, page=str(result.page + 1)) if result.page < result.pages else "",
     }

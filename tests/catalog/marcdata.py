@@ -10,3 +10,6 @@ MALFORMED = MARC_DIR / "malformed"
 
 def read(path: Path) -> bytes:
     return path.read_bytes()
+
+
+LOC_SAMPLE = MARC_DIR / "loc-sample-5000.mrc"

@@ -135,3 +135,25 @@ def test_cataloguer_creates_and_updates_items_at_own_library(client, mio, catalo
         ).status_code
         == 403
     )
+
+
+def test_record_list_offsets_are_exact(client, libraries):
+    for n in range(30):
+        RecordFactory(title=f"Sommarboken del {n}")
+    ids = [
+        r["id"]
+        for r in client.get("/api/v1/records/", {"q": "sommarboken", "limit": 30}).json()["results"]
+    ]
+    page = client.get("/api/v1/records/", {"q": "sommarboken", "offset": 10, "limit": 20}).json()
+    assert [r["id"] for r in page["results"]] == ids[10:30]
+    page = client.get("/api/v1/records/", {"q": "sommarboken", "offset": 7, "limit": 5}).json()
+    assert [r["id"] for r in page["results"]] == ids[7:12]
+
+
+def test_record_list_without_a_query_lists_records_newest_first(client, libraries):
+    made = [RecordFactory(title=f"Bok {n}").id for n in range(5)]
+    data = client.get("/api/v1/records/").json()
+    assert data["count"] == 5
+    assert [r["id"] for r in data["results"]] == made[::-1]
+    data = client.get("/api/v1/records/", {"offset": 2, "limit": 2}).json()
+    assert [r["id"] for r in data["results"]] == made[::-1][2:4]

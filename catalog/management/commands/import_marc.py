@@ -61,6 +61,8 @@ class Command(BaseCommand):
         )
         if report.fatal:
             raise CommandError(report.fatal)
+        if report.all_rejected:
+            raise CommandError("every record of the file was rejected")
 
 
 def _estimate(data: bytes) -> int:
