@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "patrons",
     "transport",
     "circulation",
+    "notices",
     "opac",
 ]
 
@@ -341,4 +342,16 @@ GRANSLOS = {
     "RETURNED_LOAN_LINK_DAYS": int(os.environ.get("GRANSLOS_RETURNED_LOAN_LINK_DAYS", "0")),
     # Patrons without activity this long (and no loans, no debt) are anonymized.
     "ANONYMIZE_INACTIVE_DAYS": int(os.environ.get("GRANSLOS_ANONYMIZE_INACTIVE_DAYS", "1095")),
+}
+
+# --- Notices (the notices app) ------------------------------------------------------------
+# Text messages: console: | file:///dir | locmem: | https://user:pass@gateway.example/send
+SMS_URL = os.environ.get("SMS_URL", "console:")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Granslos")[:11]
+NOTICE_HOLD_EXPIRY_WARNING_DAYS = int(os.environ.get("NOTICE_HOLD_EXPIRY_WARNING_DAYS", "2"))
+NOTICE_CARD_EXPIRY_WARNING_DAYS = int(os.environ.get("NOTICE_CARD_EXPIRY_WARNING_DAYS", "30"))
+_notice_hour, _notice_minute = os.environ.get("NOTICE_RUN_AT", "01:30").split(":")
+CELERY_BEAT_SCHEDULE["notices-nightly-run"] = {
+    "task": "notices.tasks.send_notices",
+    "schedule": crontab(hour=_notice_hour, minute=_notice_minute),
 }
