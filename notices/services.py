@@ -150,7 +150,7 @@ def loan_dues(loans, *, sent, wants_due_soon, today: date, config) -> list[due.D
     item type, patron category). Pure apart from the rule/calendar lookups in ``config``."""
     effective_cache: dict = {}
     result = []
-    for loan_id, patron_id, library_id, due_at, item_type_id, category_id in loans:
+    for loan_id, patron_id, library_id, due_at, item_type_id, category_id, _item in loans:
         key = (library_id, category_id, item_type_id)
         rule = effective_cache.get(key)
         if rule is None:
@@ -186,6 +186,7 @@ def _loan_batch(patron_ids, *, today, now, dry_run, config, report) -> list[int]
             "due_at",
             "item__item_type_id",
             "patron__category_id",
+            "item_id",
         )
     )
     report.loans += len(loans)
@@ -205,12 +206,13 @@ def _loan_batch(patron_ids, *, today, now, dry_run, config, report) -> list[int]
             report.by_kind[d.kind] += 1
         return []
     rules_library = {row[0]: row[2] for row in loans}
+    item_of = {row[0]: row[6] for row in loans}
     kept = []
     for d in dues:
         if d.kind == due.BILL:
             try:  # the replacement bill: the loan is lost, the item's price billed
                 circulation_services.mark_lost(
-                    loan=Loan(pk=d.loan_id),
+                    loan=Loan(pk=d.loan_id, item_id=item_of[d.loan_id]),
                     library=config.library(rules_library[d.loan_id]),
                     staff=None,
                     now=now,
