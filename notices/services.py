@@ -32,7 +32,6 @@ from notices.models import Channel, Kind, LetterBatch, Notice, NoticePreference,
 from patrons.models import Patron
 
 logger = logging.getLogger(__name__)
-BATCH_PATRONS = 1000
 MAX_ATTEMPTS = 5
 RUN_LOCK = 0x6E6F7469  # pg advisory lock key of the notice run ("noti")
 
@@ -245,7 +244,7 @@ def run(*, now: datetime, today: date | None = None, dry_run: bool = False) -> R
             .filter(patron_id__gt=last)
             .order_by("patron_id")
             .values_list("patron_id", flat=True)
-            .distinct()[:BATCH_PATRONS]
+            .distinct()[: settings.NOTICE_BATCH_PATRONS]
         )
         if not patron_ids:
             break
