@@ -56,7 +56,7 @@ class RuleCellForm(forms.Form):
                     label=FIELD_LABELS[name], choices=BOOLEAN_CHOICES, required=False
                 )
             else:
-                field = forms.CharField(label=FIELD_LABELS[name], required=False, max_length=12)
+                field = forms.CharField(label=FIELD_LABELS[name], required=False, max_length=40)
                 if fallback is not None:
                     field.widget.attrs["placeholder"] = formats.localize(fallback)
                 field.widget.attrs["inputmode"] = "decimal" if "fine" in name else "numeric"

@@ -644,26 +644,3 @@ def expire_holds(*, now: datetime) -> list[int]:
                 release_item(item=item, library=locked.pickup_library, staff=None, now=now)
             expired.append(hold_id)
     return expired
-
-
-@transaction.atomic
-def send_ready_notice(*, hold_id: int, now: datetime) -> bool:
-    """Send "your hold is ready" once; True when an e-mail went out now.
-
-    The hold row is locked and the sent time written in the same transaction, so a task that
-    runs twice (a re-delivered message) sends nothing the second time.
-    """
-    from circulation import hold_notices
-
-    hold = (
-        Hold.objects.select_for_update(of=("self",))
-        .select_related("patron", "record", "pickup_library")
-        .filter(pk=hold_id)
-        .first()
-    )
-    if hold is None or hold.notice_sent_at is not None or hold.state != Hold.State.ON_HOLD_SHELF:
-        return False
-    sent = hold_notices.send_ready_email(hold)
-    hold.notice_sent_at = now
-    hold.save(update_fields=["notice_sent_at"])
-    return sent

@@ -84,6 +84,16 @@ class LoanRule(models.Model):
     renew_when_others_wait = models.BooleanField(
         _("renewal allowed when others wait"), null=True, blank=True
     )
+    # Notices (the notices app reads these): offsets count open days of the rules library.
+    due_soon_days = models.PositiveSmallIntegerField(
+        _("due-soon notice (open days before due)"), null=True, blank=True
+    )
+    overdue_notice_days = models.CharField(
+        _("overdue reminders (open days after due)"), max_length=40, null=True, blank=True
+    )
+    bill_after_days = models.PositiveSmallIntegerField(
+        _("replacement bill (open days after due)"), null=True, blank=True
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = LoanRuleQuerySet.as_manager()

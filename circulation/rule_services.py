@@ -28,8 +28,12 @@ INTEGER_FIELDS = frozenset(
         "max_loans_total",
         "grace_days",
         "hold_pickup_days",
+        "due_soon_days",
+        "bill_after_days",
     }
 )
+# Overdue reminder offsets: rising whole numbers, "7,21" (at most five levels).
+DAY_LIST_FIELDS = frozenset({"overdue_notice_days"})
 MONEY_FIELDS = frozenset({"fine_per_day", "fine_cap"})
 BOOLEAN_FIELDS = frozenset({"holdable", "renew_when_others_wait"})
 
@@ -62,6 +66,16 @@ def parse_value(field: str, raw: object) -> object:
         if text in {"0", "false", "no", "nej", "off"}:
             return False
         raise RuleRefused("invalid", _("Answer yes or no."), field)
+    if field in DAY_LIST_FIELDS:
+        parts = [part for part in text.replace(" ", "").split(",") if part]
+        if not parts or len(parts) > 5 or not all(p.isdigit() and int(p) <= 32000 for p in parts):
+            raise RuleRefused("invalid", _("Give up to five numbers of days, e.g. 7,21."), field)
+        days = [int(p) for p in parts]
+        if days != [0] and (0 in days or days != sorted(set(days))):
+            raise RuleRefused(
+                "invalid", _("Give rising numbers of days, e.g. 7,21 (0 = none)."), field
+            )
+        return ",".join(str(d) for d in days)
     if field in MONEY_FIELDS:
         try:
             value = Decimal(text.replace(",", "."))

@@ -33,6 +33,9 @@ RULE_FIELDS: tuple[str, ...] = (
     "holdable",
     "hold_pickup_days",
     "renew_when_others_wait",
+    "due_soon_days",
+    "overdue_notice_days",
+    "bill_after_days",
 )
 
 FIELD_LABELS = {
@@ -46,6 +49,9 @@ FIELD_LABELS = {
     "holdable": _("May be placed on hold"),
     "hold_pickup_days": _("Hold pickup period (open days)"),
     "renew_when_others_wait": _("Renewal allowed when others wait"),
+    "due_soon_days": _("Due-soon notice (open days before due; 0 = none)"),
+    "overdue_notice_days": _("Overdue reminders (open days after due, e.g. 7,21)"),
+    "bill_after_days": _("Replacement bill (open days after due; 0 = never)"),
 }
 
 
@@ -125,6 +131,9 @@ class EffectiveRule:
     holdable: bool
     hold_pickup_days: int
     renew_when_others_wait: bool
+    due_soon_days: int
+    overdue_notice_days: str  # "7,21": reminder level n after the n-th number of open days
+    bill_after_days: int
     sources: Mapping[str, Source]
 
     def value(self, field: str) -> object:
@@ -176,6 +185,12 @@ def resolve(
         else:
             raise RulesIncomplete(field)
     return EffectiveRule(**values, sources=MappingProxyType(sources))
+
+
+def notice_levels(text: str) -> tuple[int, ...]:
+    """The overdue reminder offsets of a rule: "7,21" → (7, 21); "0" or "" → no reminders."""
+    days = tuple(int(part) for part in text.replace(" ", "").split(",") if part.strip())
+    return tuple(day for day in days if day > 0)
 
 
 # --- Whose rules apply --------------------------------------------------------------------

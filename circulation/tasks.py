@@ -21,11 +21,13 @@ def anonymize_inactive_patrons() -> dict:
 
 
 @shared_task
-def send_hold_ready_notice(*, hold_id: int) -> bool:
-    """E-mail "your hold is ready" (enqueued on commit when the copy is shelved); sends once."""
-    from circulation import hold_services
+def send_hold_ready_notice(*, hold_id: int) -> None:
+    """Forwarding name: "your hold is ready" lives in the notices app now. Kept because
+    check-ins enqueue it and queued messages may still carry this name; forwarded by name,
+    since circulation does not import notices."""
+    from celery import current_app
 
-    return hold_services.send_ready_notice(hold_id=hold_id, now=timezone.now())
+    current_app.send_task("notices.tasks.send_hold_ready_notice", kwargs={"hold_id": hold_id})
 
 
 @shared_task

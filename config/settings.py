@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "patrons",
     "transport",
     "circulation",
+    "notices",
     "opac",
     "interop",
 ]
@@ -223,6 +224,9 @@ if _email_url == "console":
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 elif _email_url == "locmem":
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+elif _email_url.startswith("file://"):  # one file per message in a directory (development, tests)
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = urlsplit(_email_url).path
 else:
     _mail = urlsplit(_email_url)
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -380,3 +384,17 @@ COPY_CATALOGUING_SRU_URL = os.environ.get(
     "COPY_CATALOGUING_SRU_URL", "http://api.libris.kb.se/sru/libris"
 )
 COPY_CATALOGUING_TIMEOUT = float(os.environ.get("COPY_CATALOGUING_TIMEOUT", "10"))
+
+# --- Notices (the notices app) ------------------------------------------------------------
+# Text messages: console: | file:///dir | locmem: | https://user:pass@gateway.example/send
+SMS_URL = os.environ.get("SMS_URL", "console:")
+SMS_SENDER = os.environ.get("SMS_SENDER", "Granslos")[:11]
+NOTICE_HOLD_EXPIRY_WARNING_DAYS = int(os.environ.get("NOTICE_HOLD_EXPIRY_WARNING_DAYS", "2"))
+NOTICE_CARD_EXPIRY_WARNING_DAYS = int(os.environ.get("NOTICE_CARD_EXPIRY_WARNING_DAYS", "30"))
+# Patrons per transaction of the nightly run (each batch costs a constant number of statements).
+NOTICE_BATCH_PATRONS = int(os.environ.get("NOTICE_BATCH_PATRONS", "1000"))
+_notice_hour, _notice_minute = os.environ.get("NOTICE_RUN_AT", "01:30").split(":")
+CELERY_BEAT_SCHEDULE["notices-nightly-run"] = {
+    "task": "notices.tasks.send_notices",
+    "schedule": crontab(hour=_notice_hour, minute=_notice_minute),
+}

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from circulation.urls import rule_urlpatterns
 from libraries import staff_views
 from libraries import views as library_views
+from notices.urls import opac_urlpatterns as notice_opac_urlpatterns
 
 urlpatterns = [
     path("healthz", library_views.healthz, name="healthz"),
@@ -29,6 +30,8 @@ urlpatterns = [
     path("staff/rules/", include((rule_urlpatterns, "rules"))),
     path("staff/transport/", include("transport.urls")),
     path("staff/holds/", include("circulation.hold_urls")),
+    path("staff/notices/", include("notices.urls")),
+    path("konto/meddelanden/", include((notice_opac_urlpatterns, "notices-opac"))),
     path("reservationer/", include("circulation.hold_opac_urls")),
     path("api/v1/", include("config.api_urls")),
     path("", include("interop.urls")),

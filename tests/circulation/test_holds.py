@@ -16,6 +16,7 @@ from circulation import hold_selectors, hold_services, refusals, renewals, servi
 from circulation.hold_models import Hold
 from circulation.models import LoanRule
 from libraries.models import CalendarException, Library
+from notices import services as notice_services
 from patrons.models import PatronBlock
 from tests.circulation.factories import ItemFactory, LoanFactory, PatronFactory, RecordFactory
 from transport.demo import create_demo_network
@@ -421,8 +422,11 @@ def test_stale_pick_list_lines_are_cleared(network):
 def test_ready_notice_in_the_patrons_language_sent_once(language, subject_start):
     holder = PatronFactory(email="astrid@example.org", preferred_language=language)
     hold, _item, _ = shelved(holder=holder)
-    assert hold_services.send_ready_notice(hold_id=hold.pk, now=MONDAY) is True
-    assert hold_services.send_ready_notice(hold_id=hold.pk, now=MONDAY) is False
+    notice_id = notice_services.notify_hold_ready(hold_id=hold.pk, now=MONDAY)
+    assert notice_id is not None
+    assert notice_services.notify_hold_ready(hold_id=hold.pk, now=MONDAY) is None
+    for _ in range(2):  # a re-delivered task sends nothing the second time
+        notice_services.deliver_notice(notice_id=notice_id, now=MONDAY)
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["astrid@example.org"]
@@ -452,6 +456,7 @@ def test_hallefors_patron_gets_the_kristinehamn_copy_over_the_earliest_route(net
     item = ItemFactory(record=record, home_library=lib("KHM"))
     ItemFactory(record=record, home_library=lib("KGA"), status=Item.Status.ON_LOAN)
     holder = PatronFactory(home_library=lib("HFS"), email="hfs@example.org")
+    notice_id = None
     hold = place(holder, record, pickup="HFS")
     nxt = place(
         PatronFactory(home_library=lib("KGA")),
@@ -481,7 +486,8 @@ def test_hallefors_patron_gets_the_kristinehamn_copy_over_the_earliest_route(net
     assert list(hold_selectors.hold_shelf(lib("HFS"))) == [hold]
 
     for _ in range(2):  # the task runs twice (a re-delivered message): one e-mail
-        hold_services.send_ready_notice(hold_id=hold.pk, now=arrived.item.updated_at or MONDAY)
+        notice_id = notice_services.notify_hold_ready(hold_id=hold.pk, now=MONDAY) or notice_id
+        notice_services.deliver_notice(notice_id=notice_id, now=MONDAY)
     assert len(mail.outbox) == 1
 
     expired = hold_services.expire_holds(now=hold.pickup_deadline + timedelta(minutes=1))

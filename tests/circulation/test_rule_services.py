@@ -100,3 +100,21 @@ def test_who_may_edit(libraries, admin_storfors, consortium_admin, desk_staff_ka
     assert not may_edit_rules(sto_admin, None)
     assert may_edit_rules(load_access(consortium_admin), None)
     assert not may_edit_rules(load_access(desk_staff_karlskoga), libraries["KGA"])
+
+
+@pytest.mark.parametrize(
+    ("raw", "stored"),
+    [("7,21", "7,21"), (" 7, 21 ,35", "7,21,35"), ("0", "0"), ("14", "14")],
+)
+def test_overdue_notice_days_are_rising_day_counts(raw, stored):
+    from circulation.rule_services import parse_value
+
+    assert parse_value("overdue_notice_days", raw) == stored
+
+
+@pytest.mark.parametrize("raw", ["21,7", "7,7", "0,7", "a", "1,2,3,4,5,6", "7;21"])
+def test_overdue_notice_days_refuse_anything_else(raw):
+    from circulation.rule_services import RuleRefused, parse_value
+
+    with pytest.raises(RuleRefused):
+        parse_value("overdue_notice_days", raw)

@@ -22,6 +22,9 @@ COMPLETE = {
     "holdable": True,
     "hold_pickup_days": 7,
     "renew_when_others_wait": False,
+    "due_soon_days": 3,
+    "overdue_notice_days": "7,21",
+    "bill_after_days": 35,
 }
 
 
