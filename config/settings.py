@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "patrons",
     "transport",
     "circulation",
+    "sip2",
     "opac",
 ]
 
