@@ -1,13 +1,13 @@
 """PURE: the SIP2 wire format. Read a request leniently, write a response strictly.
 
-A frame is a two-digit command code, fixed-width fields, identified fields ``XXvalue|`` and an
-optional error-detection trailer ``AY<sequence digit>AZ<4 hex digits>``, ended by a CR. What real
-machines send varies, so reading accepts: CR, CRLF or LF terminators (the server splits frames),
-identified fields in any order, a last field without its ``|``, a missing AY, a checksum of fewer
-than four hex digits (a PyPI client drops leading zeros), checksums summed over bytes or over
-characters, and blank (all-space) 18-character dates. Writing is always exact: fixed fields at
-their width, values without separators or control characters, at most 255 bytes, the checksum
-as four upper-case hex digits.
+A frame is a two-digit command code, fixed-width fields, identified fields ``XXvalue|`` and
+an optional error-detection trailer ``AY<sequence digit>AZ<4 hex digits>``, ended by a CR.
+What real machines send varies, so reading accepts: CR, CRLF or LF terminators (the server
+splits frames), identified fields in any order, a last field without its ``|``, a missing AY,
+a checksum of fewer than four hex digits (a PyPI client drops leading zeros), checksums summed
+over bytes or over characters, and blank (all-space) or missing 18-character dates. Writing
+is always exact: fixed fields at their width, values without separators or control
+characters, at most 255 bytes, the checksum as four upper-case hex digits.
 
 No Django, no database, no clock: the caller passes times in.
 """
@@ -60,6 +60,7 @@ REQUEST_LAYOUTS: dict[str, tuple[tuple[str, int], ...]] = {
 
 # The error-detection trailer: AY<digit> is optional, AZ<hex> ends the frame.
 _TRAILER = re.compile(rb"(?:AY([0-9]))?AZ([0-9A-Fa-f]{1,4})$")
+_DATE = re.compile(r"[0-9 ]{8}[0-9A-Z ]{4}[0-9 ]{6}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f|]")
 
 
@@ -130,6 +131,10 @@ def parse(frame: bytes, *, charset: str = "utf-8") -> Request:
     cursor = 2
     for name, width in layout:
         value = text[cursor : cursor + width]
+        if width == 18 and not _DATE.fullmatch(value):
+            # No date where one belongs (a client that leaves it out): read it as blank.
+            fixed[name] = " " * 18
+            continue
         if len(value) != width:
             raise FrameError("short", name)
         fixed[name] = value

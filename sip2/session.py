@@ -84,7 +84,7 @@ class Session:
 
     def _handle(self, frame: bytes, started: float) -> Outcome:
         try:
-            request = protocol.parse(frame, charset=self.charset)
+            request = self._parse(frame)
         except protocol.FrameError as error:
             return self._frame_error(error.reason)
         if request.code == "97":
@@ -104,6 +104,16 @@ class Session:
         self.last_request, self.last_response = frame, outcome.data
         self._log(request, outcome, started)
         return outcome
+
+    def _parse(self, frame: bytes) -> protocol.Request:
+        try:
+            return protocol.parse(frame, charset=self.charset)
+        except protocol.FrameError as error:
+            if error.reason != "charset" or self.terminal is not None:
+                raise
+        # Before login the terminal's charset is not known yet: a login from a cp850 or
+        # ISO-8859-1 machine is read as ISO-8859-1 (every byte is a character there).
+        return protocol.parse(frame, charset="iso-8859-1")
 
     def _frame_error(self, reason: str) -> Outcome:
         self.frame_errors += 1
@@ -153,6 +163,8 @@ class Session:
         from sip2 import handlers
 
         terminal = self.terminal
+        if code in handlers.ALWAYS:
+            return
         if code not in handlers.handlers() or not terminal.allows(code):
             raise Denied("not_allowed")
         access = cached_access(terminal.user)

@@ -45,6 +45,13 @@ def test_blank_dates_are_accepted():
     assert request.get("AB") == "2"
 
 
+def test_a_missing_date_is_read_as_blank():
+    # The PyPI "sip2" client sends renew all without its transaction date.
+    request = parse(b"65AOKGA|AA123|AD9|")
+    assert request.fixed["transaction_date"] == " " * 18
+    assert request.get("AA") == "123"
+
+
 def test_sequence_and_checksum_are_read_and_verified():
     request = parse(with_trailer("9900302.00", seq="7"))
     assert (request.code, request.sequence, request.checksummed) == ("99", "7", True)
@@ -90,7 +97,7 @@ def test_wrong_checksum_is_a_frame_error():
         (b"9", "short"),
         (b"XX123", "unknown"),
         (b"88", "unknown"),
-        (b"23001", "short"),
+        (b"2300", "short"),
         (b"\xff\xfe", "charset"),
         (b"2300020250312    120000\x01\x02x|", "field"),
     ],
