@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import socket
 import subprocess
 import sys
@@ -40,6 +41,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=6099)
     parser.add_argument("--threads", type=int, default=16, help="server worker threads")
     parser.add_argument("--processes", type=int, default=1, help="server processes (reuse_port)")
+    parser.add_argument(
+        "--think-ms",
+        type=float,
+        default=0,
+        help="pause between a terminal's messages (uniform 0.5-1.5x); 0: flat out",
+    )
     return parser.parse_args(argv)
 
 
@@ -74,9 +81,13 @@ def prepare(library_code: str, terminals: int) -> list[tuple[str, list[str]]]:
 
 
 class Terminal(threading.Thread):
-    def __init__(self, port: int, card: str, items: list[str], stop: threading.Event, t0: float):
+    def __init__(self, port: int, card: str, items: list[str], stop: threading.Event, go):
         super().__init__(daemon=True)
-        self.port, self.card, self.items, self.stop, self.t0 = port, card, items, stop, t0
+        self.port, self.card, self.items, self.stop, self.go = port, card, items, stop, go
+        self.t0 = 0.0
+        self.logged_in = threading.Event()
+        self.think = 0.0
+        self.rng = random.Random(card)
         self.samples: dict[str, list[tuple[float, float]]] = {"11": [], "09": []}
         self.errors = 0
         self.refused = 0
@@ -93,10 +104,20 @@ class Terminal(threading.Thread):
 
     def run(self) -> None:
         try:
-            sock = socket.create_connection(("127.0.0.1", self.port), timeout=60)
+            self._run()
+        finally:
+            self.logged_in.set()  # also when the login failed: the runner waits for everyone
+
+    def _run(self) -> None:
+        try:
+            sock = socket.create_connection(("127.0.0.1", self.port), timeout=180)
             if not self.ask(sock, f"9300CN{TERMINAL}|CO{PASSWORD}|\r").startswith(b"941"):
                 self.errors += 1
                 return
+            # Logins (a password hash each) are not part of the loop: start together after them.
+            self.logged_in.set()
+            self.go.wait()
+            self.t0 = self.go.t0
             k = 0
             while not self.stop.is_set() and self.items:
                 barcode = self.items[k % len(self.items)]
@@ -111,6 +132,8 @@ class Terminal(threading.Thread):
                     self.samples[code].append((started - self.t0, elapsed))
                     if answer[2:3] != b"1":
                         self.refused += 1
+                    if self.think:
+                        self.stop.wait(self.think * self.rng.uniform(0.5, 1.5))
             sock.close()
         except OSError:
             self.errors += 1
@@ -154,12 +177,18 @@ def main(argv: list[str] | None = None) -> dict:
     plan = prepare(args.library, args.terminals)
     os.environ["LOG_LEVEL"] = "WARNING"  # the server logs every message at INFO
     servers = start_servers(args)
-    stop = threading.Event()
-    t0 = time.perf_counter()
-    terminals = [Terminal(args.port, card, items, stop, t0) for card, items in plan]
+    stop, go = threading.Event(), threading.Event()
+    terminals = [Terminal(args.port, card, items, stop, go) for card, items in plan]
+    for terminal in terminals:
+        terminal.think = args.think_ms / 1000
     try:
         for terminal in terminals:
             terminal.start()
+        deadline = time.time() + 300
+        for terminal in terminals:
+            terminal.logged_in.wait(max(0, deadline - time.time()))
+        go.t0 = time.perf_counter()
+        go.set()
         time.sleep(args.warmup + args.seconds)
         stop.set()
         for terminal in terminals:
@@ -186,6 +215,7 @@ def main(argv: list[str] | None = None) -> dict:
         "server_processes": args.processes,
         "server_threads": args.threads,
         "seconds": args.seconds,
+        "think_ms": args.think_ms,
         "messages_per_second": round(total / args.seconds, 1),
         "refused": sum(t.refused for t in terminals),
         "errors": sum(t.errors for t in terminals),

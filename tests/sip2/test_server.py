@@ -193,8 +193,6 @@ def test_checkin_of_another_librarys_item_names_the_next_stop(client, patron_wit
 
 def test_checkin_catching_a_hold_sends_it_to_the_hold_shelf_bin(client, patron_with_pin):
     item = ItemFactory()
-    waiting = ItemFactory(record=item.record)
-    waiting.delete()
     card = patron_with_pin.card_number
     hold = encode_message(
         HoldRequest(
