@@ -41,6 +41,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=6099)
     parser.add_argument("--threads", type=int, default=16, help="server worker threads")
     parser.add_argument("--processes", type=int, default=1, help="server processes (reuse_port)")
+    parser.add_argument("--overhead", type=int, default=30, help="in-process pairs; 0: skip")
     parser.add_argument(
         "--think-ms",
         type=float,
@@ -139,6 +140,63 @@ class Terminal(threading.Thread):
             self.errors += 1
 
 
+def run_overhead(n: int, library_code: str) -> dict:
+    """In this process, no sockets: the desk's services called directly vs the same
+    checkout/check-in through ``Session.handle`` (parsing, role check, answer), alternating, so
+    both see the same machine load. The difference is what SIP2 adds per message."""
+    from django.utils import timezone
+
+    from bench import fixtures
+    from circulation import services
+    from libraries.models import Library
+    from sip2.session import Session
+
+    library = Library.objects.get(code=library_code)
+    cards = fixtures.normal_cards(2)
+    items = [
+        barcode
+        for barcode, home, _other in fixtures.available_items(20 * n, offset_seed=int(time.time()))
+        if home == library_code
+    ][: 2 * n]
+    session = Session(peer="bench")
+    session.handle(f"9300CN{TERMINAL}|CO{PASSWORD}|".encode())
+    samples: dict[str, list[float]] = {
+        k: [] for k in ("service_11", "sip_11", "service_09", "sip_09")
+    }
+
+    def timed(name: str, fn) -> None:
+        started = time.perf_counter()
+        fn()
+        samples[name].append((time.perf_counter() - started) * 1000)
+
+    for k, barcode in enumerate(items):
+        if k % 2:
+            timed(
+                "service_11",
+                lambda b=barcode: services.check_out(
+                    card_number=cards[0], barcode=b, library=library, staff=None, now=timezone.now()
+                ),
+            )
+            timed(
+                "service_09",
+                lambda b=barcode: services.check_in(
+                    barcode=b, library=library, staff=None, now=timezone.now()
+                ),
+            )
+        else:
+            timed(
+                "sip_11",
+                lambda b=barcode: session.handle(
+                    f"11NN{DATE}{DATE}AO|AA{cards[1]}|AB{b}|AC|".encode()
+                ),
+            )
+            timed(
+                "sip_09",
+                lambda b=barcode: session.handle(f"09N{DATE}{DATE}AP|AO|AB{b}|AC|".encode()),
+            )
+    return {name: round(percentile(values, 50), 1) for name, values in samples.items()}  # fmt: skip
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -175,6 +233,7 @@ def main(argv: list[str] | None = None) -> dict:
     from bench import report
 
     plan = prepare(args.library, args.terminals)
+    overhead = run_overhead(args.overhead, args.library) if args.overhead else {}
     os.environ["LOG_LEVEL"] = "WARNING"  # the server logs every message at INFO
     servers = start_servers(args)
     stop, go = threading.Event(), threading.Event()
@@ -220,6 +279,7 @@ def main(argv: list[str] | None = None) -> dict:
         "refused": sum(t.refused for t in terminals),
         "errors": sum(t.errors for t in terminals),
         "rows": rows,
+        "in_process_p50_ms": overhead,
         "machine": report.machine_facts(),
     }
     out = ROOT / "bench" / "results"
