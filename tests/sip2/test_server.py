@@ -21,6 +21,7 @@ from circulation.models import Fee, Loan
 from libraries.models import Library, StaffRole
 from patrons.models import Patron, PatronBlock
 from sip2.models import Terminal
+from sip2.server import Config, ServerThread
 from tests.circulation.factories import FeeFactory, ItemFactory
 from tests.sip2.conftest import PIN, TERMINAL_PASSWORD, RawClient, login_frame
 
@@ -344,3 +345,24 @@ def test_cp850_terminal_gets_swedish_letters_in_its_charset(sip_server, terminal
     data, answer = raw.ask(f"23006{DATE}AOKGA|AA{patron_with_pin.card_number}|AC|AD{PIN}|\r")
     assert "Åsa".encode("cp850") in data
     assert answer.personal_name.startswith("Åsa")
+
+
+def test_end_session_forgets_the_patrons_pin(client, patron_with_pin):
+    from patrons.services import set_pin
+
+    card = patron_with_pin.card_number
+    assert client.ask(f"23006{DATE}AOKGA|AA{card}|AC|AD{PIN}|\r")[1].valid_patron_password == "Y"
+    set_pin(patron=patron_with_pin, pin="9999")  # staff give a new PIN meanwhile
+    _, answer = client.ask(f"35{DATE}AOKGA|AA{card}|\r")
+    assert answer.end_session == "Y"
+    _, answer = client.ask(checkout_frame(card, ItemFactory().barcode))  # the old PIN
+    assert answer.ok == "0" and answer.screen_message == ("Fel PIN-kod.",)
+    _, answer = client.ask(checkout_frame(card, ItemFactory().barcode, pin="9999"))
+    assert answer.ok == "1"
+
+
+def test_an_idle_connection_is_closed(transactional_db, terminal):
+    with ServerThread(Config(host="127.0.0.1", port=0, threads=2, idle_seconds=0.5)) as running:
+        raw = RawClient(running.port)
+        raw.ask(login_frame())
+        assert raw.closed()
