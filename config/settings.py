@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "transport",
     "circulation",
     "notices",
+    "sip2",
     "opac",
     "interop",
 ]
