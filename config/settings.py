@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "libraries",
     "catalog",
     "patrons",
+    "events",
     "transport",
     "circulation",
     "opac",
