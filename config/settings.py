@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "events",
     "transport",
     "circulation",
+    "stats",
     "opac",
 ]
 
@@ -302,6 +303,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "holds-expire": {
         "task": "circulation.tasks.expire_holds",
         "schedule": crontab(hour="0", minute="20"),
+    },
+    "stats-roll-up-events": {
+        "task": "stats.tasks.roll_up_events",
+        "schedule": crontab(minute="7"),
     },
     "holds-target": {
         "task": "circulation.tasks.target_holds",

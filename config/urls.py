@@ -25,6 +25,7 @@ urlpatterns = [
     path("staff/rules/", include((rule_urlpatterns, "rules"))),
     path("staff/transport/", include("transport.urls")),
     path("staff/holds/", include("circulation.hold_urls")),
+    path("staff/statistics/", include("stats.urls")),
     path("reservationer/", include("circulation.hold_opac_urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

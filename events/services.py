@@ -19,6 +19,21 @@ from patrons.models import Patron
 
 TIME_ZONE = "Europe/Stockholm"
 
+
+def age_band_sql(age: str) -> str:
+    """The SQL CASE that turns an age expression (NULL: unknown) into one of ``AGE_BANDS``."""
+    return (
+        f"CASE WHEN ({age}) IS NULL THEN '' WHEN ({age}) < 6 THEN '0-5'"
+        f" WHEN ({age}) < 13 THEN '6-12' WHEN ({age}) < 18 THEN '13-17'"
+        f" WHEN ({age}) < 65 THEN '18-64' ELSE '65+' END"
+    )
+
+
+def day_sql(moment: str) -> str:
+    """The SQL for the Swedish date of a timestamptz expression."""
+    return f"(({moment}) AT TIME ZONE '{TIME_ZONE}')::date"
+
+
 _INSERT_SQL = f"""
 INSERT INTO {CirculationEvent._meta.db_table}
     (kind, occurred_at, day, library_id, owning_library_id, other_library_id, item_type_id,
@@ -26,14 +41,7 @@ INSERT INTO {CirculationEvent._meta.db_table}
 SELECT %(kind)s, %(at)s, (%(at)s::timestamptz AT TIME ZONE '{TIME_ZONE}')::date, %(library)s,
        i.home_library_id, %(other)s, i.item_type_id,
        COALESCE(r.media_type, ''), COALESCE(r.audience, ''), p.category_id,
-       CASE
-         WHEN p.birth_year IS NULL THEN ''
-         WHEN a.age < 6 THEN '0-5'
-         WHEN a.age < 13 THEN '6-12'
-         WHEN a.age < 18 THEN '13-17'
-         WHEN a.age < 65 THEN '18-64'
-         ELSE '65+'
-       END,
+       {age_band_sql("a.age")},
        COALESCE(home.municipality, ''), %(duration)s
   FROM unnest(%(items)s::bigint[], %(records)s::bigint[]) AS v(item_id, record_id)
   LEFT JOIN {Item._meta.db_table} i ON i.id = v.item_id
