@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -13,10 +13,11 @@ from django.db.models import Count, Q
 from catalog.models import Item
 from events.models import CirculationEvent
 from stats import rollups
-from stats.models import DailyRollup, Population
+from stats.models import DailyRollup, Population, RollupState
 from transport.models import Transfer
 
 _ROLLUP = DailyRollup._meta.db_table
+_STATE = RollupState._meta.db_table
 _EVENTS = CirculationEvent._meta.db_table
 
 
@@ -73,20 +74,22 @@ def event_sums(
     keys = ", ".join(columns) if columns else "NULL::int"
     grouping = f"GROUP BY {keys}" if columns else ""
     where, params = scope.sql(list(scope_columns))
-    done = rollups.complete_through()
+    # The day the rollups are complete through is read by the same statement.
     sql = (
-        f"SELECT {keys}, sum(n)::bigint, sum(d)::bigint, sum(c)::bigint FROM ("  # noqa: S608
-        f" SELECT {keys}, events AS n, duration_sum AS d, duration_count AS c FROM {_ROLLUP}"
-        f" WHERE kind = ANY(%s) AND day BETWEEN %s AND %s {where}"
+        f"WITH st AS (SELECT COALESCE((SELECT complete_through FROM {_STATE} WHERE id = 1),"  # noqa: S608
+        f" %s::date) AS done)"
+        f" SELECT {keys}, sum(n)::bigint, sum(d)::bigint, sum(c)::bigint FROM ("
+        f" SELECT {keys}, events AS n, duration_sum AS d, duration_count AS c FROM {_ROLLUP}, st"
+        f" WHERE kind = ANY(%s) AND day BETWEEN %s AND LEAST(%s, st.done) {where}"
         " UNION ALL"
-        f" SELECT {keys}, 1, duration_seconds, (duration_seconds IS NOT NULL)::int FROM {_EVENTS}"
-        f" WHERE kind = ANY(%s) AND day BETWEEN %s AND %s {where}"
+        f" SELECT {keys}, 1, duration_seconds, (duration_seconds IS NOT NULL)::int"
+        f" FROM {_EVENTS}, st"
+        f" WHERE kind = ANY(%s) AND day BETWEEN GREATEST(%s, st.done + 1) AND %s {where}"
         f") AS s {grouping}"
     )
     kinds = list(kinds)
-    rolled_end = min(end, done)
-    raw_start = max(start, done + timedelta(days=1))
-    args = [kinds, start, rolled_end, *params, kinds, raw_start, end, *params]
+    never = RollupState().complete_through
+    args = [never, kinds, start, end, *params, kinds, start, end, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()
