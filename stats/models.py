@@ -36,30 +36,34 @@ class Population(models.Model):
 
 
 class DailyRollup(models.Model):
-    """The circulation events of one day, counted per combination of their attributes.
+    """The circulation events of one day counted per event kind and the attributes of one
+    ``grain`` (``stats.rollups.GRAINS``); the attributes outside the grain are empty.
 
     Rebuilt from ``events.CirculationEvent`` by ``stats.rollups`` (Celery beat, the backfill);
-    the reports add these up instead of counting millions of events.
+    the reports add these up instead of counting millions of events. One grain per kind of
+    report keeps a year of a grain at a few thousand rows (all attributes at once would be
+    almost as many rows as events).
     """
 
     id = models.BigAutoField(primary_key=True)
+    grain = models.CharField(max_length=10)
     day = models.DateField()
     kind = models.CharField(max_length=20)
-    library_id = models.IntegerField()
+    library_id = models.IntegerField(null=True)
     owning_library_id = models.IntegerField(null=True)
     other_library_id = models.IntegerField(null=True)
     item_type_id = models.IntegerField(null=True)
-    media_type = models.CharField(max_length=20, blank=True)
-    audience = models.CharField(max_length=10, blank=True)
+    media_type = models.CharField(max_length=20, blank=True, db_default="")
+    audience = models.CharField(max_length=10, blank=True, db_default="")
     patron_category_id = models.IntegerField(null=True)
-    age_band = models.CharField(max_length=5, blank=True)
-    patron_municipality = models.CharField(max_length=60, blank=True)
+    age_band = models.CharField(max_length=5, blank=True, db_default="")
+    patron_municipality = models.CharField(max_length=60, blank=True, db_default="")
     events = models.PositiveIntegerField()
     duration_sum = models.BigIntegerField(null=True)
     duration_count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["kind", "day"], name="rollup_kind_day_idx")]
+        indexes = [models.Index(fields=["grain", "day"], name="rollup_grain_day_idx")]
 
     def __str__(self) -> str:
         return f"{self.day} {self.kind} {self.events}"

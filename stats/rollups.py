@@ -28,7 +28,38 @@ DIMENSIONS = (
     "age_band",
     "patron_municipality",
 )
-_COLUMNS = ", ".join(DIMENSIONS)
+# The grains rolled up: each report's grouping (and scope columns) is covered by one of them.
+GRAINS = {
+    "library": ("library_id",),
+    "media": ("library_id", "media_type", "audience"),
+    "owning": ("owning_library_id", "library_id"),
+    "home": ("patron_municipality", "library_id"),
+    "link": ("other_library_id", "library_id"),
+    "type": ("owning_library_id", "item_type_id"),
+    "borrower": ("library_id", "patron_category_id", "age_band"),
+}
+
+
+def grain_for(columns) -> str:
+    """The smallest grain holding all ``columns`` (besides the kind)."""
+    wanted = set(columns) - {"kind"}
+    fits = [(len(dims), name) for name, dims in GRAINS.items() if wanted <= set(dims)]
+    if not fits:
+        raise ValueError(f"no rollup grain holds {sorted(wanted)}")
+    return min(fits)[1]
+
+
+def _grain_insert(name: str) -> str:
+    dims = GRAINS[name]
+    keys = ", ".join(("kind", *dims))
+    return (
+        f"INSERT INTO {_ROLLUP} (grain, day, {keys}, events, duration_sum, duration_count)"  # noqa: S608
+        f" SELECT '{name}', day, {keys}, count(*), sum(duration_seconds),"
+        f" count(duration_seconds) FROM {_EVENTS}"
+        f" WHERE day BETWEEN %s AND %s GROUP BY day, {keys}"
+    )
+
+
 _ROLLUP = DailyRollup._meta.db_table
 _EVENTS = CirculationEvent._meta.db_table
 
@@ -44,13 +75,11 @@ def rebuild(*, start: date, end: date) -> int:
     """Recount the days ``start``..``end`` from the events (idempotent). Returns rows written."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {_ROLLUP} WHERE day BETWEEN %s AND %s", [start, end])  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {_ROLLUP} (day, {_COLUMNS}, events, duration_sum, duration_count)"  # noqa: S608
-            f" SELECT day, {_COLUMNS}, count(*), sum(duration_seconds), count(duration_seconds)"
-            f" FROM {_EVENTS} WHERE day BETWEEN %s AND %s GROUP BY day, {_COLUMNS}",
-            [start, end],
-        )
-        return cursor.rowcount
+        written = 0
+        for name in GRAINS:
+            cursor.execute(_grain_insert(name), [start, end])
+            written += cursor.rowcount
+        return written
 
 
 def _first_event_day() -> date | None:

@@ -74,13 +74,15 @@ def event_sums(
     keys = ", ".join(columns) if columns else "NULL::int"
     grouping = f"GROUP BY {keys}" if columns else ""
     where, params = scope.sql(list(scope_columns))
+    scoped = scope.library_ids is not None
+    grain = rollups.grain_for([*columns, *(scope_columns if scoped else ())])
     # The day the rollups are complete through is read by the same statement.
     sql = (
         f"WITH st AS (SELECT COALESCE((SELECT complete_through FROM {_STATE} WHERE id = 1),"  # noqa: S608
         f" %s::date) AS done)"
         f" SELECT {keys}, sum(n)::bigint, sum(d)::bigint, sum(c)::bigint FROM ("
         f" SELECT {keys}, events AS n, duration_sum AS d, duration_count AS c FROM {_ROLLUP}, st"
-        f" WHERE kind = ANY(%s) AND day BETWEEN %s AND LEAST(%s, st.done) {where}"
+        f" WHERE grain = %s AND kind = ANY(%s) AND day BETWEEN %s AND LEAST(%s, st.done) {where}"
         " UNION ALL"
         f" SELECT {keys}, 1, duration_seconds, (duration_seconds IS NOT NULL)::int"
         f" FROM {_EVENTS}, st"
@@ -89,7 +91,7 @@ def event_sums(
     )
     kinds = list(kinds)
     never = RollupState().complete_through
-    args = [never, kinds, start, end, *params, kinds, start, end, *params]
+    args = [never, grain, kinds, start, end, *params, kinds, start, end, *params]
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()

@@ -34,8 +34,11 @@ GROUPINGS = [
     ("library_id",),
     ("library_id", "kind"),
     ("owning_library_id", "library_id"),
-    ("patron_municipality", "library_id", "age_band"),
+    ("patron_municipality", "library_id"),
     ("media_type", "audience", "kind"),
+    ("other_library_id", "library_id"),
+    ("owning_library_id", "item_type_id"),
+    ("library_id", "patron_category_id", "age_band"),
 ]
 
 
@@ -50,11 +53,16 @@ def test_rollups_plus_raw_events_equal_a_direct_count(history, group_by, rolled_
 
 def test_roll_up_takes_the_finished_days_and_is_idempotent(history):
     assert rollups.roll_up(now=at(4, 10)) == (date(2025, 3, 1), date(2025, 3, 3))
-    first = sorted(DailyRollup.objects.values_list("day", "kind", "library_id", "events"))
+    first = sorted(
+        DailyRollup.objects.filter(grain="library").values_list(
+            "day", "kind", "library_id", "events"
+        )
+    )
     assert rollups.roll_up(now=at(4, 11)) is None
     assert RollupState.objects.get().complete_through == date(2025, 3, 3)
     rollups.rebuild(start=date(2025, 3, 1), end=date(2025, 3, 3))
-    assert sorted(DailyRollup.objects.values_list("day", "kind", "library_id", "events")) == first
+    again = DailyRollup.objects.filter(grain="library")
+    assert sorted(again.values_list("day", "kind", "library_id", "events")) == first
     assert (
         sum(r[3] for r in first)
         == CirculationEvent.objects.filter(day__lt=date(2025, 3, 4)).count()
@@ -74,4 +82,11 @@ def test_the_beat_task_rolls_up(history):
 
     roll_up_events()  # today: every March 2025 day is finished
     assert RollupState.objects.get().complete_through >= date(2025, 3, 4)
-    assert DailyRollup.objects.filter(day=date(2025, 3, 4)).get().events == 1
+    assert DailyRollup.objects.filter(day=date(2025, 3, 4), grain="library").get().events == 1
+
+
+def test_every_grouping_has_a_grain_and_others_are_refused():
+    assert rollups.grain_for(["library_id", "kind"]) == "library"
+    assert rollups.grain_for(["owning_library_id", "library_id"]) == "owning"
+    with pytest.raises(ValueError):
+        rollups.grain_for(["item_type_id", "age_band"])
