@@ -47,12 +47,12 @@ def main(argv: list[str] | None = None) -> None:
             f"backfill: {sum(written.values()):,} events in {time.perf_counter() - started:.1f} s",
             written,
         )
-        started = time.perf_counter()
-        days = rollups.roll_up(now=now)
-        print(f"roll up {days}: {time.perf_counter() - started:.1f} s")
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE events_circulationevent")
-            cursor.execute("VACUUM ANALYZE stats_dailyrollup")
+    started = time.perf_counter()
+    days = rollups.roll_up(now=now)
+    print(f"roll up {days}: {time.perf_counter() - started:.1f} s")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE events_circulationevent")
+        cursor.execute("VACUUM ANALYZE stats_dailyrollup")
     print(
         f"events {CirculationEvent.objects.count():,}, rollup rows {DailyRollup.objects.count():,}"
     )
