@@ -44,6 +44,7 @@ class Report:
 class Period:
     start: date
     end: date
+    rolled_through: date | None = None  # the rollups' watermark, read once per page
 
     @property
     def days(self) -> int:
@@ -89,6 +90,7 @@ def loans_per_inhabitant(period: Period, scope: Scope) -> Report:
         kinds=[Kind.CHECKOUT, Kind.RENEWAL],
         start=period.start,
         end=period.end,
+        rolled_through=period.rolled_through,
         group_by=("library_id", "kind"),
         scope=Scope(tuple(points)),
     )
@@ -136,6 +138,7 @@ def kb_survey(period: Period, scope: Scope) -> Report:
         kinds=[Kind.CHECKOUT, Kind.RENEWAL],
         start=period.start,
         end=period.end,
+        rolled_through=period.rolled_through,
         group_by=("library_id", "media_type", "audience", "kind"),
         scope=scope,
     )
@@ -221,6 +224,7 @@ def flows(period: Period, scope: Scope) -> Report:
         kinds=[Kind.CHECKOUT],
         start=period.start,
         end=period.end,
+        rolled_through=period.rolled_through,
         group_by=("owning_library_id", "library_id"),
         scope=scope,
         scope_columns=("library_id", "owning_library_id"),
@@ -233,6 +237,7 @@ def flows(period: Period, scope: Scope) -> Report:
         kinds=[Kind.CHECKOUT],
         start=period.start,
         end=period.end,
+        rolled_through=period.rolled_through,
         group_by=("patron_municipality", "library_id"),
         scope=municipal_scope,
         scope_columns=("library_id", "patron_municipality"),
@@ -299,6 +304,7 @@ def holds_and_transport(period: Period, scope: Scope) -> Report:
             kinds=[Kind.HOLD_PLACED],
             start=period.start,
             end=period.end,
+            rolled_through=period.rolled_through,
             group_by=("library_id",),
             scope=scope,
         )
@@ -309,6 +315,7 @@ def holds_and_transport(period: Period, scope: Scope) -> Report:
             kinds=[Kind.HOLD_READY],
             start=period.start,
             end=period.end,
+            rolled_through=period.rolled_through,
             group_by=("library_id",),
             scope=scope,
         )
@@ -327,6 +334,7 @@ def holds_and_transport(period: Period, scope: Scope) -> Report:
         kinds=[Kind.TRANSFER_ARRIVED],
         start=period.start,
         end=period.end,
+        rolled_through=period.rolled_through,
         group_by=("other_library_id", "library_id"),
         scope=scope,
         scope_columns=("library_id", "other_library_id"),
@@ -394,6 +402,7 @@ def collection_use(period: Period, scope: Scope, *, years: int, now: datetime) -
             kinds=[Kind.CHECKOUT],
             start=period.start,
             end=period.end,
+            rolled_through=period.rolled_through,
             group_by=("owning_library_id", "item_type_id"),
             scope=scope,
             scope_columns=("owning_library_id",),

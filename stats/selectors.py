@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.db import connection
 from django.db.models import Count, Q
@@ -13,11 +13,10 @@ from django.db.models import Count, Q
 from catalog.models import Item
 from events.models import CirculationEvent
 from stats import rollups
-from stats.models import DailyRollup, Population, RollupState
+from stats.models import DailyRollup, Population
 from transport.models import Transfer
 
 _ROLLUP = DailyRollup._meta.db_table
-_STATE = RollupState._meta.db_table
 _EVENTS = CirculationEvent._meta.db_table
 
 
@@ -65,9 +64,11 @@ def event_sums(
     group_by: Sequence[str],
     scope: Scope = ALL,
     scope_columns: Sequence[str] = ("library_id",),
+    rolled_through: date | None = None,
 ) -> list[Sum]:
     """Events of ``kinds`` on days ``start``..``end`` counted per ``group_by`` (rollup
-    dimensions). One query: the rollups up to the last rolled-up day, the raw events after."""
+    dimensions). One query (and one for ``rolled_through``, the rollups' watermark, unless
+    given): the rollups up to the last rolled-up day, the raw events after it."""
     columns = [c for c in group_by if c in rollups.DIMENSIONS]
     if len(columns) != len(group_by):
         raise ValueError(f"not a dimension: {group_by}")
@@ -76,22 +77,30 @@ def event_sums(
     where, params = scope.sql(list(scope_columns))
     scoped = scope.library_ids is not None
     grain = rollups.grain_for([*columns, *(scope_columns if scoped else ())])
-    # The day the rollups are complete through is read by the same statement.
-    sql = (
-        f"WITH st AS (SELECT COALESCE((SELECT complete_through FROM {_STATE} WHERE id = 1),"  # noqa: S608
-        f" %s::date) AS done)"
-        f" SELECT {keys}, sum(n)::bigint, sum(d)::bigint, sum(c)::bigint FROM ("
-        f" SELECT {keys}, events AS n, duration_sum AS d, duration_count AS c FROM {_ROLLUP}, st"
-        f" WHERE grain = %s AND kind = ANY(%s) AND day BETWEEN %s AND LEAST(%s, st.done) {where}"
-        " UNION ALL"
-        f" SELECT {keys}, 1, duration_seconds, (duration_seconds IS NOT NULL)::int"
-        f" FROM {_EVENTS}, st"
-        f" WHERE kind = ANY(%s) AND day BETWEEN GREATEST(%s, st.done + 1) AND %s {where}"
-        f") AS s {grouping}"
-    )
+    # Rollups up to the day they are complete through, raw events after it. The day is read
+    # first and passed as a value: inside the statement the planner could not narrow the raw
+    # part by it (a sequential scan of millions of events), and a period that is rolled up
+    # entirely does not touch the events at all.
+    done = rollups.complete_through() if rolled_through is None else rolled_through
     kinds = list(kinds)
-    never = RollupState().complete_through
-    args = [never, grain, kinds, start, end, *params, kinds, start, end, *params]
+    parts, args = [], []
+    if start <= done:
+        parts.append(
+            f"SELECT {keys}, events AS n, duration_sum AS d, duration_count AS c FROM {_ROLLUP}"  # noqa: S608
+            f" WHERE grain = %s AND kind = ANY(%s) AND day BETWEEN %s AND %s {where}"
+        )
+        args += [grain, kinds, start, min(end, done), *params]
+    if end > done:
+        parts.append(
+            f"SELECT {keys}, 1 AS n, duration_seconds AS d,"  # noqa: S608
+            " (duration_seconds IS NOT NULL)::int AS c"
+            f" FROM {_EVENTS} WHERE kind = ANY(%s) AND day BETWEEN %s AND %s {where}"
+        )
+        args += [kinds, max(start, done + timedelta(days=1)), end, *params]
+    sql = (
+        f"SELECT {keys}, sum(n)::bigint, sum(d)::bigint, sum(c)::bigint"  # noqa: S608
+        f" FROM ({' UNION ALL '.join(parts)}) AS s {grouping}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, args)
         rows = cursor.fetchall()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from libraries.access import Role, StaffAccess, staff_required
 from libraries.models import Library
-from stats import export, reports, selectors, services
+from stats import export, reports, rollups, selectors, services
 from stats.forms import PopulationForm, ReportForm
 from stats.models import Population
 from stats.rollups import local_today
@@ -63,7 +63,7 @@ def report(request: HttpRequest, slug: str = "loans-per-inhabitant") -> HttpResp
     if not form.is_valid():
         return render(request, "stats/report.html", context, status=400)
     data = form.cleaned_data
-    period = reports.Period(data["start"], data["end"])
+    period = reports.Period(data["start"], data["end"], rollups.complete_through())
     scope = _scope(data["library"], libraries, access.is_consortium_admin)
     result = _build(slug, period, scope, data, now)
     fmt = request.GET.get("format", "")
