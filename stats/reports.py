@@ -408,9 +408,10 @@ def collection_use(period: Period, scope: Scope, *, years: int, now: datetime) -
             scope_columns=("owning_library_id",),
         )
     }
-    items = selectors.item_counts(library_ids=scope.library_ids)
     since = now - timedelta(days=365 * years)
-    idle = selectors.unborrowed_counts(since=since, library_ids=scope.library_ids)
+    counted = selectors.item_counts(since=since, library_ids=scope.library_ids)
+    items = {key: n for key, (n, _idle) in counted.items()}
+    idle = {key: n for key, (_n, n) in counted.items()}
 
     def label(key):
         t = types.get(key[1])

@@ -124,30 +124,22 @@ def populations(*, year: int) -> dict[int, int]:
     }
 
 
-def item_counts(*, library_ids: tuple[int, ...] | None) -> dict[tuple[int, int], int]:
-    """Items that can circulate, per (home library, item type)."""
+def item_counts(
+    *, since: datetime, library_ids: tuple[int, ...] | None
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per (home library, item type): items that can circulate, and how many of them were
+    acquired before ``since`` and not borrowed since then. One query."""
     items = Item.objects.exclude(status__in=[Item.Status.WITHDRAWN, Item.Status.LOST])
     if library_ids is not None:
         items = items.filter(home_library_id__in=library_ids)
-    return {
-        (row["home_library_id"], row["item_type_id"]): row["n"]
-        for row in items.values("home_library_id", "item_type_id").annotate(n=Count("id"))
-    }
-
-
-def unborrowed_counts(
-    *, since: datetime, library_ids: tuple[int, ...] | None
-) -> dict[tuple[int, int], int]:
-    """Items (acquired before ``since``) not borrowed since then, per (home library, type)."""
-    items = Item.objects.exclude(status__in=[Item.Status.WITHDRAWN, Item.Status.LOST]).filter(
-        Q(last_borrowed_at__isnull=True) | Q(last_borrowed_at__lt=since),
-        created_at__lt=since,
+    idle = (Q(last_borrowed_at__isnull=True) | Q(last_borrowed_at__lt=since)) & Q(
+        created_at__lt=since
     )
-    if library_ids is not None:
-        items = items.filter(home_library_id__in=library_ids)
     return {
-        (row["home_library_id"], row["item_type_id"]): row["n"]
-        for row in items.values("home_library_id", "item_type_id").annotate(n=Count("id"))
+        (row["home_library_id"], row["item_type_id"]): (row["n"], row["idle"])
+        for row in items.values("home_library_id", "item_type_id").annotate(
+            n=Count("id"), idle=Count("id", filter=idle)
+        )
     }
 
 

@@ -110,7 +110,7 @@ STATEMENTS = {
     "kb": 4,
     "flows": 6,
     "holds-transport": 7,
-    "collection": 7,
+    "collection": 6,
     "population": 3,
 }
 
