@@ -24,6 +24,8 @@ from circulation import config_cache, holds
 from circulation.hold_models import Hold
 from circulation.models import Loan
 from libraries.enqueue import enqueue_on_commit
+from events import services as events
+from events.models import Kind
 from libraries.models import Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
@@ -156,6 +158,14 @@ def place_hold(
             )
     except IntegrityError:
         raise HoldRefused("already_held", _("You already have a hold on this title.")) from None
+    events.record(
+        Kind.HOLD_PLACED,
+        at=now,
+        library_id=pickup_library.pk,
+        item_ids=[item.pk] if item is not None else (),
+        record_id=record.pk,
+        patron_id=locked.pk,
+    )
     _enqueue_targeting(hold.id)
     return hold
 
@@ -287,6 +297,14 @@ def _fill(
             )
             hold.shelved_at = now
             fields += ["pickup_deadline", "shelved_at"]
+            events.record(
+                Kind.HOLD_READY,
+                at=now,
+                library_id=pickup.pk,
+                item_ids=[item.pk],
+                patron_id=hold.patron_id,
+                duration=now - hold.placed_at,
+            )
         hold.state = Hold.State.ON_HOLD_SHELF
         if hold.notice_queued_at is None:
             hold.notice_queued_at = now

@@ -33,6 +33,8 @@ from circulation.refusals import (
     refuse,
 )
 from circulation.services import partial_instance, tz_of, with_block_reasons
+from events import services as events
+from events.models import Kind
 from libraries.models import ConsortiumSettings, Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
@@ -189,6 +191,9 @@ def renew(
             reason=override_reason or "",
         )
     Patron.objects.filter(pk=patron.pk).update(last_activity_at=now)
+    events.record(
+        Kind.RENEWAL, at=now, library_id=library.pk, item_ids=[locked.item_id], patron_id=patron.pk
+    )
     return locked
 
 
@@ -314,6 +319,13 @@ def renew_all(*, patron: Patron, library: Library, staff, now: datetime) -> list
     if renewed:
         _write_renewals(renewed, now=now)
         Patron.objects.filter(pk=borrower.pk).update(last_activity_at=now)
+        events.record(
+            Kind.RENEWAL,
+            at=now,
+            library_id=library.pk,
+            item_ids=[loan.item_id for loan in renewed],
+            patron_id=borrower.pk,
+        )
     return outcomes
 
 

@@ -55,6 +55,8 @@ from circulation.refusals import (
     patron_refusals,
     refuse,
 )
+from events import services as events
+from events.models import Kind
 from libraries.models import ConsortiumSettings, Library
 from patrons import rules as patron_rules
 from patrons.models import Card, Patron, PatronBlock
@@ -383,6 +385,9 @@ def _check_out(
         updated_at=now,
     )
     Patron.objects.filter(pk=locked_patron.pk).update(last_activity_at=now)
+    events.record(
+        Kind.CHECKOUT, at=now, library_id=library.pk, item_ids=[item.pk], patron_id=locked_patron.pk
+    )
     hold_services.after_checkout(
         item=item,
         patron=locked_patron,
@@ -477,7 +482,16 @@ def check_in(
         )
     fee = None
     if loan is not None:
+        borrower_id = loan.patron_id
         fee = _close_loan(loan, library=library, staff=staff, now=now, config=config)
+        events.record(
+            Kind.RETURN,
+            at=now,
+            library_id=library.pk,
+            item_ids=[item.pk],
+            patron_id=borrower_id,
+            other_library_id=loan.checkout_library_id,
+        )
     transfer = None
     if item.status == Item.Status.IN_TRANSIT:
         # Arrival scanning: transport says whether it is home, at a hub, or somewhere unexpected.

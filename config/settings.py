@@ -87,10 +87,12 @@ INSTALLED_APPS = [
     "libraries",
     "catalog",
     "patrons",
+    "events",
     "transport",
     "circulation",
     "notices",
     "sip2",
+    "stats",
     "opac",
     "interop",
 ]
@@ -329,6 +331,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "holds-expire": {
         "task": "circulation.tasks.expire_holds",
         "schedule": crontab(hour="0", minute="20"),
+    },
+    "stats-roll-up-events": {
+        "task": "stats.tasks.roll_up_events",
+        "schedule": crontab(minute="7"),
     },
     "holds-target": {
         "task": "circulation.tasks.target_holds",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("staff/holds/", include("circulation.hold_urls")),
     path("staff/notices/", include("notices.urls")),
     path("konto/meddelanden/", include((notice_opac_urlpatterns, "notices-opac"))),
+    path("staff/statistics/", include("stats.urls")),
     path("reservationer/", include("circulation.hold_opac_urls")),
     path("api/v1/", include("config.api_urls")),
     path("", include("interop.urls")),

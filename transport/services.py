@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Item
 from libraries.enqueue import enqueue_on_commit
+from events import services as events
+from events.models import Kind
 from libraries.models import Library
 from transport import network_cache, routing, selectors
 from transport.models import PackingList, Transfer, TransferEvent
@@ -183,6 +185,13 @@ def close_packing_list(
         )
         for t in moving
     )
+    events.record(
+        Kind.TRANSFER_SENT,
+        at=now,
+        library_id=crate.link.from_library_id,
+        item_ids=[t.item_id for t in moving],
+        other_library_id=crate.link.to_library_id,
+    )
     return len(moving)
 
 
@@ -229,6 +238,14 @@ def receive_item(
         item.status = Item.Status.AVAILABLE
         item.save(update_fields=["current_library", "status", "updated_at"])
         _record(transfer, now=now, library=library, staff=staff)
+        events.record(
+            Kind.TRANSFER_ARRIVED,
+            at=now,
+            library_id=library.id,
+            item_ids=[item.id],
+            other_library_id=transfer.from_library_id,
+            duration=now - transfer.created_at,
+        )
         return Receipt(transfer, "arrived", _("Arrived home: put it on the shelf."))
     if library.id == item.current_library_id and transfer.state in (State.WAITING, State.PACKED):
         return Receipt(transfer, "not_yet_sent", selectors.next_hop_description(transfer, names))

@@ -71,11 +71,12 @@ def test_checkout_request_within_budget(desk, explicit_library):
 
 def test_checkout_request_exact_count(desk, django_assert_num_queries):
     body = {"card": PatronFactory().cards.get().number, "barcode": ItemFactory().barcode}
-    # the service: BEGIN (savepoint), 6 statements, COMMIT (release). The service: lock
+    # the service: BEGIN (savepoint), 7 statements, COMMIT (release). The service: lock
     # patron, lock item, the patron's facts (loans, debt, holds on this title), insert the
-    # loan, update the item, update the patron (rules, calendar and settings come from the
-    # process's copy; with no hold on the title there is no hold to fulfil).
-    with django_assert_num_queries(8):
+    # loan, update the item, update the patron, insert the anonymous event (rules, calendar
+    # and settings come from the process's copy; with no hold on the title there is no hold
+    # to fulfil).
+    with django_assert_num_queries(9):
         response = desk.post("/api/v1/checkouts/", body, content_type="application/json")
     assert response.status_code == 201, response.content
 
