@@ -24,11 +24,13 @@ urlpatterns = [
     path("staff/circulation/", include("circulation.urls")),
     path("staff/rules/", include((rule_urlpatterns, "rules"))),
     path("staff/transport/", include("transport.urls")),
+    path("staff/collection/", include("collection.urls")),
     path("staff/holds/", include("circulation.hold_urls")),
     path("reservationer/", include("circulation.hold_opac_urls")),
     path("api/v1/", include("config.api_urls")),
     path("", include("interop.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("collection.opac_urls")),
     path("", include("opac.urls")),
 ]
