@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Audience, ItemType, MediaType
+from catalog.models import Audience, Item, ItemType, MediaType
 from libraries.models import Library
 
 
@@ -124,6 +124,8 @@ class ItemForm(forms.Form):
 
 
 class ItemEditForm(ItemForm):
+    condition = forms.ChoiceField(label=_("Condition"), choices=Item.Condition.choices)
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["barcode"]

@@ -165,6 +165,11 @@ class ItemQuerySet(models.QuerySet):
 class Item(models.Model):
     """A physical copy. Owned by its home library; may sit at another library (current)."""
 
+    class Condition(models.TextChoices):
+        GOOD = "good", _("Good")
+        WORN = "worn", _("Worn")
+        DAMAGED = "damaged", _("Damaged")
+
     class Status(models.TextChoices):
         AVAILABLE = "available", _("Available")
         ON_LOAN = "on_loan", _("On loan")
@@ -200,6 +205,14 @@ class Item(models.Model):
     last_borrowed_at = models.DateTimeField(_("last borrowed"), null=True, blank=True)
     loan_count = models.PositiveIntegerField(_("loans"), default=0)
     public_note = models.CharField(_("public note"), max_length=255, blank=True)
+    # Physical condition, noted by staff; the weeding plan can propose worn or damaged copies.
+    condition = models.CharField(
+        _("condition"),
+        max_length=10,
+        choices=Condition.choices,
+        default=Condition.GOOD,
+        db_default=Condition.GOOD,  # bulk COPY writers (importer, demo, bench) leave it out
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -131,6 +131,7 @@ ITEM_EDITABLE = [
     "price",
     "acquired_on",
     "public_note",
+    "condition",
 ]
 
 

@@ -204,6 +204,7 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
             "price": item.price,
             "acquired_on": item.acquired_on,
             "public_note": item.public_note,
+            "condition": item.condition,
         },
     )
     if request.method == "POST" and form.is_valid():

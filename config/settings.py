@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "stats",
     "opac",
     "interop",
+    "collection",
 ]
 
 MIDDLEWARE = [
@@ -339,6 +340,10 @@ CELERY_BEAT_SCHEDULE: dict = {
     "holds-target": {
         "task": "circulation.tasks.target_holds",
         "schedule": crontab(minute="*/15", hour="6-20"),
+    },
+    "weeding-lists-sweep": {
+        "task": "collection.tasks.build_queued_weeding_lists",
+        "schedule": crontab(minute="*/5"),
     },
 }
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("staff/circulation/", include("circulation.urls")),
     path("staff/rules/", include((rule_urlpatterns, "rules"))),
     path("staff/transport/", include("transport.urls")),
+    path("staff/collection/", include("collection.urls")),
     path("staff/holds/", include("circulation.hold_urls")),
     path("staff/notices/", include("notices.urls")),
     path("konto/meddelanden/", include((notice_opac_urlpatterns, "notices-opac"))),
@@ -38,5 +39,6 @@ urlpatterns = [
     path("", include("interop.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include("collection.opac_urls")),
     path("", include("opac.urls")),
 ]
