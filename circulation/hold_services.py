@@ -23,9 +23,9 @@ from catalog.models import Item, Record
 from circulation import config_cache, holds
 from circulation.hold_models import Hold
 from circulation.models import Loan
-from libraries.enqueue import enqueue_on_commit
 from events import services as events
 from events.models import Kind
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 from patrons import rules as patron_rules
 from patrons.models import Patron

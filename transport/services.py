@@ -19,9 +19,9 @@ from django.db.models.functions import Greatest
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
-from libraries.enqueue import enqueue_on_commit
 from events import services as events
 from events.models import Kind
+from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 from transport import network_cache, routing, selectors
 from transport.models import PackingList, Transfer, TransferEvent
