@@ -22,6 +22,7 @@ from collection import lists
 from collection.leaflet import leaflet_pdf
 from collection.models import ReadingList
 from libraries.access import staff_required
+from libraries.policy import Action
 from patrons.opac_auth import current_patron, patron_required
 
 # --- staff ----------------------------------------------------------------------------------
@@ -36,7 +37,7 @@ def _staff_list(request: HttpRequest, list_id: int) -> ReadingList:
     return reading_list
 
 
-@staff_required(None)
+@staff_required(Action.STAFF_AREA)
 def staff_lists(request: HttpRequest) -> HttpResponse:
     library = request.working_library
     if request.method == "POST":
@@ -61,7 +62,7 @@ def staff_lists(request: HttpRequest) -> HttpResponse:
     )
 
 
-@staff_required(None)
+@staff_required(Action.STAFF_AREA)
 def staff_list(request: HttpRequest, list_id: int) -> HttpResponse:
     reading_list = _staff_list(request, list_id)
     if request.method == "POST":

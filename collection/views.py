@@ -20,6 +20,7 @@ from collection.forms import CriteriaForm, DecisionForm, RoundForm, StartListFor
 from collection.models import WeedingCandidate, WeedingCriteria, WeedingList, WeedingRound
 from libraries.access import staff_required
 from libraries.models import Library, StaffRole
+from libraries.policy import Action
 
 CATALOGUER = StaffRole.Role.CATALOGUER
 PER_PAGE = 100
@@ -27,12 +28,12 @@ PER_PAGE = 100
 
 def _own_list(request: HttpRequest, list_id: int) -> WeedingList:
     wl = get_object_or_404(WeedingList.objects.select_related("library"), pk=list_id)
-    if not request.staff_access.has(CATALOGUER, wl.library_id):
+    if not request.staff_access.may(Action.CATALOGUE, wl.library_id):
         raise PermissionDenied
     return wl
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def overview(request: HttpRequest) -> HttpResponse:
     library = request.working_library
     year = _year(request)
@@ -64,7 +65,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @require_POST
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def round_new(request: HttpRequest) -> HttpResponse:
     form = RoundForm(request.POST, library=request.working_library)
     if form.is_valid():
@@ -91,7 +92,7 @@ def _overview_url() -> str:
 
 
 @require_POST
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def list_new(request: HttpRequest) -> HttpResponse:
     form = StartListForm(request.POST, library=request.working_library)
     if not form.is_valid():
@@ -112,7 +113,7 @@ def list_new(request: HttpRequest) -> HttpResponse:
     return redirect("collection:list", list_id=wl.pk)
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
     wl = _own_list(request, list_id)
     if request.htmx and request.GET.get("progress"):
@@ -151,7 +152,7 @@ def list_detail(request: HttpRequest, list_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
     candidate = get_object_or_404(
         WeedingCandidate.objects.select_related("weeding_list"), pk=candidate_id
@@ -193,7 +194,7 @@ def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def execute(request: HttpRequest, list_id: int) -> HttpResponse:
     wl = _own_list(request, list_id)
     try:
@@ -212,7 +213,7 @@ def execute(request: HttpRequest, list_id: int) -> HttpResponse:
     return redirect("collection:list", list_id=wl.pk)
 
 
-@staff_required(None)
+@staff_required(Action.STAFF_AREA)
 def criteria(request: HttpRequest) -> HttpResponse:
     """The library's own criteria (its admin) or the common ones (the consortium admin)."""
     common = request.GET.get("common") == "1" or request.POST.get("common") == "1"
@@ -233,7 +234,7 @@ def criteria(request: HttpRequest) -> HttpResponse:
     return render(request, "collection/criteria.html", {"form": form, "common": common})
 
 
-@staff_required(CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def report(request: HttpRequest) -> HttpResponse:
     """Weeded, stored and last copies saved per library and year (from finished lists)."""
     rows = (

@@ -20,7 +20,7 @@ from catalog.marc_edit import marc_text
 from interop import sru_client
 from interop.forms import CopyItemForm, CopySearchForm
 from libraries.access import staff_required
-from libraries.models import StaffRole
+from libraries.policy import Action
 
 PER_PAGE = 10
 
@@ -39,7 +39,7 @@ def _digest(record) -> str:
     return hashlib.sha256(marc.to_iso2709(record)).hexdigest()
 
 
-@staff_required(StaffRole.Role.CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def copy_search(request: HttpRequest) -> HttpResponse:
     form = CopySearchForm(request.GET or None)
     context: dict = {"form": form, "target": _target()}
@@ -76,7 +76,7 @@ def copy_search(request: HttpRequest) -> HttpResponse:
     return render(request, "interop/copy_search.html", context, status=status)
 
 
-@staff_required(StaffRole.Role.CATALOGUER)
+@staff_required(Action.CATALOGUE)
 def copy_record(request: HttpRequest) -> HttpResponse:
     """Preview one record of the search (GET) and copy it with an item (POST)."""
     search_form = CopySearchForm(request.GET)
