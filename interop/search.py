@@ -102,7 +102,8 @@ def _match(text: str) -> Q:
     parsed = parse_query(text)
     if parsed.is_empty:
         return Q(pk__in=[])
-    return Q(pk__in=base_queryset(parsed, Filters()).values("pk"))
+    queryset, _exact_ids = base_queryset(parsed, Filters())
+    return Q(pk__in=queryset.values("pk"))
 
 
 def _exact(field: str, term: str) -> Q:
