@@ -59,13 +59,20 @@ def write_sample(
             category, age = "SENIOR", rng.randint(66, 90)
         else:
             category, age = "ADULT", rng.randint(19, 64)
-        # Distinct birth dates: no two patrons look like the same person.
-        born = date(today.year - age, 1, 1) + timedelta(days=n % 365)
+        # Name pairs cycle; the birth date moves a day per cycle, so no two patrons share name
+        # and birth date (the duplicate check would rightly stop them). Born a few days before
+        # the birthday that makes them ``age``: their category's age limits hold today.
+        pairs = len(voc.FIRST_NAMES) * len(voc.LAST_NAMES)
+        try:
+            anchor = today.replace(year=today.year - age)
+        except ValueError:  # 29 February
+            anchor = today.replace(year=today.year - age, day=28)
+        born = anchor - timedelta(days=1 + n // pairs)
         row = {
             "legacy_id": legacy,
             "card_number": card,
-            "first_name": rng.choice(voc.FIRST_NAMES),
-            "last_name": rng.choice(voc.LAST_NAMES),
+            "first_name": voc.FIRST_NAMES[n % len(voc.FIRST_NAMES)],
+            "last_name": voc.LAST_NAMES[(n // len(voc.FIRST_NAMES)) % len(voc.LAST_NAMES)],
             "birth_date": born.isoformat(),
             "email": f"patron{n}@example.se" if rng.random() < 0.8 else "",
             "phone": f"070-{n:07d}" if rng.random() < 0.5 else "",
