@@ -37,10 +37,9 @@ pytestmark = [pytest.mark.faults, pytest.mark.worker, pytest.mark.django_db(tran
 
 
 def use_broker(url: str) -> None:
-    """Point this process's Celery app at ``url`` (its pools are rebuilt on next use)."""
+    """Point this process's Celery app at ``url`` (its pools are looked up again on next use;
+    kombu keeps one per broker URL, so the shared broker's pool must not be closed)."""
     app.conf.broker_url = url
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
 
