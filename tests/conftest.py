@@ -45,6 +45,14 @@ def _consortium(request):
     config_cache.reset()
 
 
+@pytest.fixture(autouse=True)
+def _own_throttles(monkeypatch):
+    """Every test client comes from 127.0.0.1: give each test its own throttle counters."""
+    import uuid
+
+    monkeypatch.setattr("libraries.throttle.KEY_SALT", uuid.uuid4().hex[:8] + ":")
+
+
 @pytest.fixture
 def libraries(db) -> dict[str, Library]:
     return {lib.code: lib for lib in Library.objects.all()}
