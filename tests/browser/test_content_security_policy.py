@@ -14,6 +14,15 @@ from tests.patrons.conftest import _fast_hashers  # noqa: F401 — fast PIN hash
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
+@pytest.fixture
+def page(browser, live_server):
+    """A tab that enforces the site's Content-Security-Policy (the shared one bypasses it)."""
+    context = browser.new_context(locale="sv-SE", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    yield context.new_page()
+    context.close()
+
+
 def _watch(page) -> list[str]:
     problems: list[str] = []
     page.on(
