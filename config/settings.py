@@ -100,6 +100,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.middleware.content_security_policy",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "config.sessions.sliding_expiry",
@@ -375,6 +376,8 @@ GRANSLOS = {
     "OPAC_IDLE_SECONDS": int(os.environ.get("GRANSLOS_OPAC_IDLE_SECONDS", str(30 * 60))),
     # A new patron's card is valid this many years.
     "CARD_VALID_YEARS": int(os.environ.get("GRANSLOS_CARD_VALID_YEARS", "3")),
+    # Reverse proxies in front of the web server; X-Forwarded-For is read only behind them.
+    "TRUSTED_PROXIES": int(os.environ.get("GRANSLOS_TRUSTED_PROXIES", "0")),
     # Returned loans of patrons who keep no history lose the patron link after this many days
     # (0: at return).
     "RETURNED_LOAN_LINK_DAYS": int(os.environ.get("GRANSLOS_RETURNED_LOAN_LINK_DAYS", "0")),

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from circulation.selectors import account_summary, fees_of_patron, loans_of_patron
+from libraries import throttle
 from patrons import services
 from patrons.forms import ChangePinForm, OpacLoginForm, OwnDetailsForm
 from patrons.models import Card, PatronBlock
@@ -37,6 +38,12 @@ def login(request: HttpRequest) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = "/konto/"
     form = OpacLoginForm(request.POST or None)
+    if request.method == "POST" and not throttle.allow(
+        throttle.OPAC_LOGIN, throttle.client_address(request)
+    ):
+        form.is_valid()
+        form.add_error(None, _("Too many login attempts from this computer. Try again later."))
+        return render(request, "opac/login.html", {"form": form, "next": next_url}, status=429)
     if request.method == "POST" and form.is_valid():
         try:
             patron = authenticate_patron(

@@ -9,11 +9,12 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from config.api import Pagination
+from libraries import throttle
 from libraries.models import Library
 from libraries.permissions import requires
 from libraries.policy import Action
@@ -168,7 +169,9 @@ def asdict_shallow(details: services.PatronDetails) -> dict:
 @permission_classes([requires(Action.PATRON_READ)])
 def patron_by_card(request: Request, number: str) -> Response:
     """The patron whose active card has this number (the read is written to the access log);
-    404 tells whether the card is blocked."""
+    404 tells whether the card is blocked. At most 120 look-ups a minute per staff account."""
+    if not throttle.allow(throttle.CARD_LOOKUP, f"user:{request.user.pk}"):
+        raise Throttled(wait=throttle.CARD_LOOKUP.window)
     patron = _patrons().filter(cards__number=number, cards__status=Card.Status.ACTIVE).first()
     if patron is None:
         return Response({"card_status": selectors.card_status(number)}, status=404)

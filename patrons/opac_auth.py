@@ -3,7 +3,9 @@
 Lockout: every wrong PIN adds one to the patron's ``pin_failures`` under a row lock in PostgreSQL,
 so all web, API and (later) SIP2 processes share one counter. From the 5th failure on, each
 failure locks the account for 15 minutes; the 10th locks it until staff unlock it or reset the
-PIN. A right PIN while locked is refused too. A card number that no active card has (unknown,
+PIN. A wrong PIN while locked is counted too (and renews the lock); a right PIN while locked is
+refused and not counted. Each client may try 30 logins in 15 minutes, whatever the cards
+(``libraries.throttle``). A card number that no active card has (unknown,
 lost, replaced) gets the same answers, counted in Redis, so a stranger cannot tell the cases apart.
 """
 
@@ -25,6 +27,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from redis.exceptions import RedisError
 
 from patrons.models import Patron
 from patrons.selectors import patron_by_card
@@ -82,38 +85,42 @@ def authenticate_patron(*, card_number: str, pin: str, now: datetime) -> Patron:
         )
         if row.pin_locked_for_staff:
             raise _refusal("locked_staff")
-        if row.pin_locked_until and row.pin_locked_until > now:
-            raise _refusal("locked")
-        if row.pin_hash and pin and check_password(pin, row.pin_hash):
+        locked = bool(row.pin_locked_until and row.pin_locked_until > now)
+        right = bool(row.pin_hash and pin and check_password(pin, row.pin_hash))
+        if right and not locked:
             Patron.objects.filter(pk=row.pk).update(
                 pin_failures=0, pin_locked_until=None, last_activity_at=now
             )
             return patron
-        failures = row.pin_failures + 1
-        update: dict = {"pin_failures": failures}
-        if failures >= HARD_LIMIT:
-            update["pin_locked_for_staff"] = True
-        elif failures >= SOFT_LIMIT:
-            update["pin_locked_until"] = now + SOFT_LOCK
-        Patron.objects.filter(pk=row.pk).update(**update)
+        if not right:
+            # Counted while locked too: guessing during the lock brings the staff lock closer.
+            failures = row.pin_failures + 1
+            update: dict = {"pin_failures": failures}
+            if failures >= HARD_LIMIT:
+                update["pin_locked_for_staff"] = True
+            elif failures >= SOFT_LIMIT:
+                update["pin_locked_until"] = now + SOFT_LOCK
+            Patron.objects.filter(pk=row.pk).update(**update)
     # Outside the block, so the counter is committed before the refusal propagates.
-    raise _refusal("invalid")
+    raise _refusal("locked" if locked else "invalid")
 
 
 def _unknown_card_attempt(card_number: str) -> None:
     """Count failures for a number no active card has, exactly like for a real card."""
     digest = hashlib.sha256(("".join((card_number or "").split())).encode()).hexdigest()[:32]
     count_key, lock_key = f"opac-unknown:{digest}", f"opac-unknown-lock:{digest}"
-    count = cache.get(count_key) or 0
-    if count >= HARD_LIMIT:
-        raise _refusal("locked_staff")
-    if cache.get(lock_key):
-        raise _refusal("locked")
-    cache.add(count_key, 0, timeout=60 * 60 * 24)
-    count = cache.incr(count_key)
-    if SOFT_LIMIT <= count < HARD_LIMIT:
-        cache.set(lock_key, 1, timeout=int(SOFT_LOCK.total_seconds()))
-    raise _refusal("invalid")
+    try:
+        count = cache.get(count_key) or 0
+        if count >= HARD_LIMIT:
+            raise _refusal("locked_staff")
+        locked = bool(cache.get(lock_key))
+        cache.add(count_key, 0, timeout=60 * 60 * 24)
+        count = cache.incr(count_key)  # counted while locked too, like a real card
+        if SOFT_LIMIT <= count < HARD_LIMIT:
+            cache.set(lock_key, 1, timeout=int(SOFT_LOCK.total_seconds()))
+    except (RedisError, OSError):  # Redis down: no counter for unknown cards, same answer
+        raise _refusal("invalid") from None
+    raise _refusal("locked" if locked else "invalid")
 
 
 # --- The session -----------------------------------------------------------------------

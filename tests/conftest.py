@@ -45,6 +45,14 @@ def _consortium(request):
     config_cache.reset()
 
 
+@pytest.fixture(autouse=True)
+def _own_throttles(monkeypatch):
+    """Every test client comes from 127.0.0.1: give each test its own throttle counters."""
+    import uuid
+
+    monkeypatch.setattr("libraries.throttle.KEY_SALT", uuid.uuid4().hex[:8] + ":")
+
+
 @pytest.fixture
 def libraries(db) -> dict[str, Library]:
     return {lib.code: lib for lib in Library.objects.all()}
@@ -204,7 +212,9 @@ def browser():
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(locale="sv-SE", base_url=live_server.url)
+    # bypass_csp: Playwright's wait_for_function evaluates strings, which the site's CSP forbids;
+    # tests/browser/test_content_security_policy.py uses a context that keeps the CSP.
+    context = browser.new_context(locale="sv-SE", base_url=live_server.url, bypass_csp=True)
     context.set_default_timeout(10_000)
     tab = context.new_page()
     yield tab
