@@ -126,11 +126,12 @@ def _exact_item_records(text: str) -> list[int] | None:
     """The records of a barcode or a call number (in any case) typed as the whole query."""
     if not text or len(text) > 80:
         return None
-    ids = list(
-        Item.objects.filter(Q(barcode=text) | Q(call_number__iexact=text))
-        .values_list("record_id", flat=True)
-        .distinct()[:200]
-    )
+    # No DISTINCT: with it the planner walked the record_id index through all 500,000 items
+    # (800 ms at T1) instead of OR-ing the barcode and upper(call_number) indexes (3 ms).
+    rows = Item.objects.filter(Q(barcode=text) | Q(call_number__iexact=text)).values_list(
+        "record_id", flat=True
+    )[:2000]
+    ids = list(dict.fromkeys(rows))[:200]
     return ids or None
 
 
