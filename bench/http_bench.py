@@ -150,6 +150,9 @@ def run_desk_http(port: int, n: int, warmup: int = 10) -> dict[str, Series]:
         s = warm if k < warmup else out["checkout"]
         loan = timed_request(port, "POST", "/api/v1/checkouts/", body, headers, s, 201)
         loans.append(loan["id"] if loan else None)
+    from bench.circulation_bench import _due_tomorrow
+
+    _due_tomorrow([loan_id for loan_id in loans if loan_id])  # else refused as too soon
     for k, (d, loan_id) in enumerate(zip(desks, loans, strict=True)):
         if loan_id:
             s = warm if k < warmup else out["renew"]
