@@ -15,7 +15,9 @@ def log_in(page, username: str, library: str) -> None:
     page.get_by_label("Användarnamn").fill(username)
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
-    page.get_by_role("button", name=library).click()
+    page.wait_for_url(lambda url: "/staff/login/" not in url)
+    if "/staff/library/" in page.url:  # staff with one library are not asked
+        page.get_by_role("button", name=library).click()
 
 
 def test_desk_checks_out_three_items_and_checks_one_in(page, desk_staff_karlskoga):
