@@ -438,9 +438,12 @@ def deliver_notice(*, notice_id: int, now: datetime) -> str:
 
 
 def requeue_pending(*, now: datetime) -> int:
-    """Enqueue e-mail/SMS notices still waiting (the broker was down when they were made)."""
+    """Enqueue e-mail/SMS notices made before ``now`` and still unsent: the broker was down
+    when they were made, or a worker died before retrying. (This run's own are enqueued.)"""
     ids = list(
-        Notice.objects.filter(state=Notice.State.PENDING)
+        Notice.objects.filter(
+            state__in=[Notice.State.PENDING, Notice.State.RETRYING], created_at__lt=now
+        )
         .exclude(channel=Channel.LETTER)
         .values_list("pk", flat=True)
     )

@@ -144,3 +144,27 @@ def test_patron_cannot_choose_a_channel_without_its_contact(client):
 
 def test_notice_settings_need_a_logged_in_patron(client):
     assert client.get("/konto/meddelanden/").status_code == 302
+
+
+def test_letters_and_templates_pages_query_counts(
+    client, consortium_admin, lettered, django_assert_max_num_queries
+):
+    due_loan(lettered)
+    services.run(now=at(date(2025, 3, 18)), today=date(2025, 3, 18))
+    staff_client(client, consortium_admin, "KGA")
+    for url, most in (
+        ("/staff/notices/letters/", 6),
+        ("/staff/notices/templates/", 4),
+        ("/staff/notices/templates/due_soon/en/", 4),
+    ):
+        client.get(url)
+        with django_assert_max_num_queries(most):
+            assert client.get(url).status_code == 200
+
+
+def test_opac_notice_settings_query_count(client, django_assert_max_num_queries):
+    patron = OpacPatronFactory()
+    log_in(client, patron)
+    client.get("/konto/meddelanden/")
+    with django_assert_max_num_queries(5):
+        assert client.get("/konto/meddelanden/").status_code == 200

@@ -178,3 +178,12 @@ def test_statements_per_batch_do_not_grow_with_the_loans(emailed):
 
     statements(1)  # loads the per-process copy of rules and calendars
     assert statements(3) == statements(12)
+
+
+def test_requeue_takes_only_earlier_unsent_notices(emailed):
+    due_loan(emailed)
+    services.run(now=at(date(2025, 3, 18)), today=date(2025, 3, 18))
+    assert services.requeue_pending(now=at(date(2025, 3, 18))) == 0  # this run's own
+    assert services.requeue_pending(now=at(date(2025, 3, 19))) == 1
+    deliver_all()
+    assert services.requeue_pending(now=at(date(2025, 3, 19))) == 0
