@@ -22,6 +22,8 @@ from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
+from libraries.formats import format_money
+
 CARD_EXPIRED = "card_expired"
 CARD_NOT_ACTIVE = "card_not_active"
 MANUAL_BLOCK = "manual_block"
@@ -106,8 +108,8 @@ def borrowing_blocks(facts: PatronFacts, today: date) -> list[Block]:
         blocks.append(
             Block(
                 DEBT,
-                _("Debt of %(debt)s SEK is over the limit of %(limit)s SEK.")
-                % {"debt": facts.debt, "limit": facts.max_debt},
+                _("Debt of %(debt)s is over the limit of %(limit)s.")
+                % {"debt": format_money(facts.debt), "limit": format_money(facts.max_debt)},
             )
         )
     if facts.oldest_overdue_days > facts.overdue_block_days:
