@@ -124,7 +124,9 @@ class ItemForm(forms.Form):
 
 
 class ItemEditForm(ItemForm):
-    condition = forms.ChoiceField(label=_("Condition"), choices=Item.Condition.choices)
+    condition = forms.ChoiceField(
+        label=_("Condition"), choices=Item.Condition.choices, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

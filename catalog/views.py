@@ -208,7 +208,10 @@ def item_edit(request: HttpRequest, item_id: int) -> HttpResponse:
         },
     )
     if request.method == "POST" and form.is_valid():
-        services.update_item(item=item, changes=form.cleaned_data)
+        changes = dict(form.cleaned_data)
+        if not changes.get("condition"):
+            changes.pop("condition", None)  # not sent: the copy keeps its condition
+        services.update_item(item=item, changes=changes)
         messages.success(request, _("Item %(barcode)s saved.") % {"barcode": item.barcode})
         return redirect("catalog:record", record_id=item.record_id)
     return render(request, "catalog/item_form.html", {"item": item, "form": form})

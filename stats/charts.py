@@ -28,6 +28,14 @@ class Bar:
     def value_x(self) -> int:
         return LABEL_WIDTH + self.width + 4
 
+    @property
+    def value_text(self) -> str:
+        """The value as the current language writes numbers (at most two decimals)."""
+        from django.utils.formats import number_format
+
+        places = 0 if float(self.value).is_integer() else 2
+        return number_format(self.value, places, use_l10n=True, force_grouping=True)
+
 
 @dataclass(frozen=True)
 class Cell:

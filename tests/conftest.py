@@ -23,6 +23,17 @@ DEMO_PASSWORD = "test-pass-123"
 
 
 @pytest.fixture(autouse=True)
+def _redis_health():
+    """A test that stopped a (private) Redis leaves this process's "Redis was down lately"
+    memory behind; the next test starts with Redis healthy again."""
+    from config import cache as redis_cache
+    from libraries import enqueue
+
+    redis_cache.health.reset()
+    enqueue.reset()
+
+
+@pytest.fixture(autouse=True)
 def _consortium(request):
     """Transactional tests truncate tables, migrations' rows included: put the fixed data back."""
     from circulation import config_cache

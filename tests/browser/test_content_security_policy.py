@@ -49,7 +49,7 @@ def test_desk_pages_have_no_csp_violations(page):
     page.get_by_label("Användarnamn").fill("csp")
     page.get_by_label("Lösenord").fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
-    page.get_by_role("button", name="Karlskoga bibliotek").click()
+    page.wait_for_url("**/staff/")  # one library: no library to pick
     for url in [
         "/staff/",
         "/staff/circulation/checkout/",

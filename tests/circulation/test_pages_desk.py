@@ -404,7 +404,7 @@ def test_checkout_alerts_holds_ready_here_and_elsewhere_and_debt(desk, adult_pat
     mark = f"{card_of(adult_patron)[-4:]} {adult_patron.first_name[0]}.{adult_patron.last_name[0]}."
     assert here.barcode in alert and f"på hämthyllan under <strong>{mark}</strong>" in alert
     assert "Klar att hämta på Storfors bibliotek" in alert and elsewhere.record.title in alert
-    assert "30,00 kr" in alert
+    assert "30,00\xa0kr" in alert
 
 
 def test_no_alert_for_a_patron_with_nothing_to_tell(desk, adult_patron):
