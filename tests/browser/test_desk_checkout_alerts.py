@@ -75,7 +75,7 @@ def test_checkout_alerts_refusal_signals_and_loans_already_out(page, desk_staff_
     assert "Observera innan utlån" in text
     assert "Gösta Berlings saga" in text and f"på hämthyllan under {mark}" in text
     assert "Klar att hämta på Kristinehamns bibliotek" in text and "Jerusalem" in text
-    assert "Obetalda avgifter" in text and "30,00 kr" in text
+    assert "Obetalda avgifter" in text and "30,00\xa0kr" in text
     assert page.evaluate("document.body.getAttribute('data-last-signal')") == "attention"
     scan = page.get_by_label("Skanna ett exemplar")
     acknowledge(page, scan)
