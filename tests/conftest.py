@@ -26,19 +26,20 @@ def _retry_flush_on_deadlock() -> None:
     """A transactional test ends with TRUNCATE of every table. A real Celery worker (or a SIP2
     server thread) may still be finishing a task the test queued, and PostgreSQL can pick the
     TRUNCATE as a deadlock victim: try again instead of failing the test that already passed."""
+    from django.core.management.base import CommandError
     from django.db import OperationalError
     from django.test import TransactionTestCase
 
     original = TransactionTestCase._fixture_teardown
 
     def teardown(self):
-        for attempt in range(5):
+        for attempt in range(10):
             try:
                 return original(self)
-            except OperationalError as exc:
-                if "deadlock" not in str(exc) or attempt == 4:
+            except (OperationalError, CommandError) as exc:  # flush wraps it in CommandError
+                if "deadlock" not in str(exc) or attempt == 9:
                     raise
-                time.sleep(0.3)
+                time.sleep(0.5)
         return None
 
     TransactionTestCase._fixture_teardown = teardown
