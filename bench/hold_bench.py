@@ -37,7 +37,7 @@ def run_targeting(rounds: int, *, subset: int = 1000) -> tuple[dict, Series]:
     network snapshot), then ``rounds`` runs, each undone; and once over ``subset`` holds only:
     the statement counts show whether the run is set-based (the same for 1,000 holds as for
     20,000)."""
-    from circulation import hold_services
+    from circulation.holds import services as hold_services
 
     series, first = Series("hold_targeting"), Series("hold_targeting_first")
     waiting = _sql("SELECT count(*) FROM circulation_hold WHERE state = 'waiting'")[0][0]

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, ItemType
-from circulation import config_cache, hold_selectors, rules, selectors
-from circulation.hold_models import Hold
+from circulation import config_cache, rules, selectors
+from circulation.holds import selectors as hold_selectors
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan, LoanRule, LoanRuleChange
 from libraries.models import ConsortiumSettings, Library
 from patrons import rules as patron_rules

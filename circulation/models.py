@@ -400,4 +400,4 @@ ZERO = Decimal("0.00")
 
 
 # Holds live in their own module (STYLE: split past ~500 lines); imported here for Django.
-from circulation.hold_models import Hold  # noqa: E402, F401
+from circulation.holds.models import Hold  # noqa: E402, F401

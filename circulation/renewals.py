@@ -16,7 +16,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
-from circulation import config_cache, duedates, hold_selectors, rules, selectors
+from circulation import config_cache, duedates, rules, selectors
+from circulation.holds import selectors as hold_selectors
 from circulation.models import Loan, OverrideLog
 from circulation.refusals import (
     ITEM_LOST,

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from catalog.models import Item, ItemType
 from circulation import rules
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan, LoanRule
 from libraries.models import Library
 from patrons import rules as patron_rules

@@ -28,7 +28,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
-from circulation import config_cache, duedates, hold_selectors, hold_services, rules, selectors
+from circulation import config_cache, duedates, rules, selectors
+from circulation.holds import selectors as hold_selectors
+from circulation.holds import services as hold_services
 from circulation.models import Fee, Loan, OverrideLog
 from circulation.privacy import returned_link_days
 from circulation.refusals import (

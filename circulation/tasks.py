@@ -33,7 +33,7 @@ def send_hold_ready_notice(*, hold_id: int) -> None:
 @shared_task
 def target_holds(*, hold_id: int | None = None) -> int:
     """Put waiting holds' copies on pick lists: one new hold, or all of them (periodic)."""
-    from circulation import hold_services
+    from circulation.holds import services as hold_services
 
     report = hold_services.run_targeting(
         now=timezone.now(), hold_ids=[hold_id] if hold_id is not None else None
@@ -44,6 +44,6 @@ def target_holds(*, hold_id: int | None = None) -> int:
 @shared_task
 def expire_holds() -> int:
     """Expire holds not picked up by their deadline; copies go to the next hold or home."""
-    from circulation import hold_services
+    from circulation.holds import services as hold_services
 
     return len(hold_services.expire_holds(now=timezone.now()))

@@ -4,7 +4,7 @@ from django.urls import path
 
 from catalog import api as catalog_api
 from circulation import api as circulation_api
-from circulation import hold_api
+from circulation.holds import api as hold_api
 from libraries import api as libraries_api
 from patrons import api as patrons_api
 from transport import api as transport_api

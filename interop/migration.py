@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from catalog.marc import normalize_isbn
 from catalog.models import Item, Record
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan
 from interop.models import MigratedRow
 from libraries.models import Library

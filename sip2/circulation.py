@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Item, Record
 from circulation import fees as fee_services
-from circulation import hold_services, renewals, services
-from circulation.hold_models import Hold
+from circulation import renewals, services
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan
 from circulation.refusals import ALREADY_ON_LOAN, CirculationRefused
 from libraries.models import Library

@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from circulation import hold_selectors, selectors
-from circulation.hold_models import Hold
+from circulation import selectors
+from circulation.holds import selectors as hold_selectors
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan
 from patrons.models import Patron
 from sip2 import protocol

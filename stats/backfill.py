@@ -16,7 +16,7 @@ from datetime import datetime
 
 from django.db import connection, transaction
 
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Loan
 from events.models import CirculationEvent, Kind
 from events.services import age_band_sql, day_sql

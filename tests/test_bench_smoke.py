@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 from bench import run
 from bench.generator import is_empty
 from catalog.models import Item, Record
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Loan
 from patrons.models import Patron
 

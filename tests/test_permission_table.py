@@ -29,7 +29,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
 
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Fee
 from libraries.models import Library, StaffRole
 from patrons import opac_auth

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from catalog.models import Item, Record
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Loan, LoanRule
 from libraries.models import StaffRole
 from patrons.models import Patron

@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from circulation import hold_services, services
+from circulation import services
+from circulation.holds import services as hold_services
 from circulation.models import Loan
 from libraries.models import Library
 from tests.browser.test_circulation_desk import log_in

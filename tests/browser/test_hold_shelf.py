@@ -6,7 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from circulation import hold_services, services
+from circulation import services
+from circulation.holds import services as hold_services
 from libraries.models import Library
 from tests.browser.test_circulation_desk import log_in
 from tests.circulation.factories import ItemFactory, LoanFactory, PatronFactory, RecordFactory

@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from circulation import hold_services
+from circulation.holds import services as hold_services
 from libraries.models import Library
 from tests.circulation.factories import LoanFactory, PatronFactory
 from tests.conftest import staff_client

@@ -12,8 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Item, ItemType
-from circulation import hold_selectors, hold_services, refusals, renewals, services
-from circulation.hold_models import Hold
+from circulation import refusals, renewals, services
+from circulation.holds import selectors as hold_selectors
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from circulation.models import LoanRule
 from libraries.models import CalendarException, Library
 from notices import services as notice_services
@@ -514,7 +516,7 @@ def test_expired_hold_with_nobody_waiting_sends_the_copy_home(network):
 
 
 def test_demo_holds_are_placed_once(network):
-    from circulation.demo_holds import create_demo_holds
+    from circulation.holds.demo import create_demo_holds
 
     for _ in range(3):
         record = RecordFactory()

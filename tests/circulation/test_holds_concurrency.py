@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 
 from catalog.models import Item
-from circulation import hold_services, services
-from circulation.hold_models import Hold
+from circulation import services
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from libraries.models import Library
 from tests.circulation.factories import LoanFactory, PatronFactory, RecordFactory
 

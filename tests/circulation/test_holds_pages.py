@@ -11,8 +11,9 @@ import pytest
 import time_machine
 
 from catalog.models import Item
-from circulation import hold_services, services
-from circulation.hold_models import Hold
+from circulation import services
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from libraries.models import Library
 from patrons.services import set_pin
 from tests.circulation.factories import ItemFactory, LoanFactory, PatronFactory, RecordFactory
@@ -254,7 +255,7 @@ def test_api_checkin_says_the_copy_was_caught_and_where_it_goes(client, desk_sta
 
 
 def test_hold_shelf_with_shelf_marks_costs_one_query(django_assert_num_queries):
-    from circulation import hold_selectors
+    from circulation.holds import selectors as hold_selectors
 
     create_demo_network()
     kga = Library.objects.get(code="KGA")

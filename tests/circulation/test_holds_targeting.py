@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from circulation import holds
+from circulation.holds import rules as hold_rules
 from libraries.calendar import Calendar
 from libraries.consortium import LIBRARIES
 from transport import routing
@@ -43,15 +43,15 @@ def network(closed: dict[str, list] | None = None) -> routing.Network:
 
 
 def hold(hold_id, pickup, record=1, item=None, category=1):
-    return holds.WaitingHold(hold_id, record, pickup, category, item)
+    return hold_rules.WaitingHold(hold_id, record, pickup, category, item)
 
 
 def copy(item_id, library, record=1, item_type=BOOK):
-    return holds.Copy(item_id, record, library, item_type)
+    return hold_rules.Copy(item_id, record, library, item_type)
 
 
 def choose(hold_list, copies, *, now=MONDAY, closed=None, **kw):
-    targets = holds.choose_targets(hold_list, copies, network=network(closed), now=now, **kw)
+    targets = hold_rules.choose_targets(hold_list, copies, network=network(closed), now=now, **kw)
     return [(t.hold_id, t.item_id, t.library) for t in targets]
 
 
@@ -85,12 +85,12 @@ def test_book_bus_is_a_pickup_library_and_serves_its_own_copy_on_its_days():
 
 
 def test_earliest_arrival_is_reported_with_the_route_time():
-    [target] = holds.choose_targets(
+    [target] = hold_rules.choose_targets(
         [hold(1, "STO")], [copy(1, "KHM")], network=network(), now=MONDAY
     )
     assert target.arrives == datetime(2025, 3, 10, 14, 40, tzinfo=TZ)
     assert not target.local
-    [local] = holds.choose_targets(
+    [local] = hold_rules.choose_targets(
         [hold(1, "KHM")], [copy(1, "KHM")], network=network(), now=MONDAY
     )
     assert local.local and local.arrives is None
@@ -169,12 +169,12 @@ def test_item_types_the_rules_do_not_let_be_held_are_skipped():
 
 
 def test_a_library_without_links_is_never_asked():
-    isolated = holds.Copy(1, 1, "XYZ", BOOK)
+    isolated = hold_rules.Copy(1, 1, "XYZ", BOOK)
     assert choose([hold(1, "KGA")], [isolated]) == []
 
 
 def test_routes_are_planned_once_per_library_pair():
-    arrival = holds.ArrivalTimes(network(), MONDAY)
+    arrival = hold_rules.ArrivalTimes(network(), MONDAY)
     calls = []
     original = routing.plan_route
 
@@ -196,18 +196,18 @@ def test_routes_are_planned_once_per_library_pair():
     [("1234567890", "…7890"), ("1234", "1234"), ("", "")],
 )
 def test_slip_shows_a_shortened_card_number(number, shown):
-    assert holds.short_card(number) == shown
+    assert hold_rules.short_card(number) == shown
 
 
 @pytest.mark.parametrize(("shows", "name"), [(True, "Astrid Lind"), (False, "")])
 def test_slip_name_only_when_the_library_chose_so(shows, name):
-    assert holds.slip_name(first_name="Astrid", last_name="Lind", shows_name=shows) == name
+    assert hold_rules.slip_name(first_name="Astrid", last_name="Lind", shows_name=shows) == name
 
 
 def test_pickup_deadline_counts_open_days():
     # Wednesday + 3 open days of a Mon–Fri library = Monday (the weekend does not count)
     calendar = Calendar(open_weekdays=frozenset(range(5)))
-    deadline = holds.pickup_deadline(
+    deadline = hold_rules.pickup_deadline(
         calendar, today=datetime(2025, 3, 12).date(), open_days=3, tz=TZ
     )
     assert deadline == datetime(2025, 3, 17, 23, 59, 59, tzinfo=TZ)

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from circulation import hold_services
-from circulation.hold_models import Hold
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from libraries.models import Library
 from patrons.services import set_pin
 from tests.circulation.factories import ItemFactory, PatronFactory, RecordFactory

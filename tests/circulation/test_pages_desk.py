@@ -379,7 +379,8 @@ def test_an_empty_scan_does_nothing(desk, adult_patron):
 
 
 def caught_hold(patron, pickup: str):
-    from circulation import hold_services, services
+    from circulation import services
+    from circulation.holds import services as hold_services
     from libraries.models import Library
 
     library = Library.objects.get(code=pickup)

@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from circulation import hold_services
-from circulation.hold_models import Hold
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from libraries.models import Library
 from tests.circulation.factories import ItemFactory, PatronFactory, RecordFactory
 from tests.conftest import staff_client

@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils import timezone
 
 from catalog.models import Item
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from libraries.models import Library
 from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory
 from tests.conftest import staff_client, warm_reference_caches

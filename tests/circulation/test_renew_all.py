@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Item, ItemType
-from circulation import hold_services
+from circulation.holds import services as hold_services
 from circulation.models import Loan, LoanRule
 from circulation.refusals import RenewalRefused
 from circulation.renewals import renew, renew_all

@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from catalog.indexing import refresh_library_ids
 from catalog.models import Item
-from circulation import hold_services
-from circulation.hold_models import Hold
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from collection import services
 from collection.models import StorageRule, WeedingCandidate, WeedingCriteria, WeedingList
 from collection.rules import STORAGE_SHELF

@@ -13,7 +13,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from catalog.models import Item
-from circulation import hold_services, renewals, services
+from circulation import renewals, services
+from circulation.holds import services as hold_services
 from circulation.models import Loan
 from circulation.refusals import CheckoutRefused
 from events.models import CirculationEvent, Kind

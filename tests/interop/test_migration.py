@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bench.migration_sample import write_sample
 from catalog.models import Item
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan
 from interop.migration import migrate, migrate_files
 from interop.models import MigratedRow

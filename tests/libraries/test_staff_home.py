@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from catalog.models import Item
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from tests.circulation.factories import ItemFactory, LoanFactory, PatronFactory, library
 from tests.conftest import staff_client
 from transport import services as transport_services

@@ -10,9 +10,9 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 
-from circulation import hold_services
 from circulation import services as circulation_services
-from circulation.hold_models import Hold
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from circulation.models import LoanRule
 from libraries.models import Library
 from notices import services

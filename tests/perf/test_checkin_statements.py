@@ -12,7 +12,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from circulation import hold_services, services
+from circulation import services
+from circulation.holds import services as hold_services
 from libraries.models import Library
 from tests.circulation.factories import LoanFactory, PatronFactory, RecordFactory
 from tests.conftest import warm_reference_caches

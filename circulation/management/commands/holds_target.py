@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from circulation import hold_services
+from circulation.holds import services as hold_services
 
 
 class Command(BaseCommand):

@@ -28,7 +28,7 @@ LOADERS = [
     # Last: besides the rules it lends some demo items to demo patrons.
     ("circulation.demo", "create_demo_rules", "lending rules and loans"),
     # After the loans: patrons wait for titles held elsewhere; targeting fills the pick lists.
-    ("circulation.demo_holds", "create_demo_holds", "holds and pick lists"),
+    ("circulation.holds.demo", "create_demo_holds", "holds and pick lists"),
 ]
 
 

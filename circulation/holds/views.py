@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from catalog.models import Item, Record
-from circulation import hold_selectors, hold_services
-from circulation.hold_models import Hold
+from circulation.holds import selectors, services
+from circulation.holds.models import Hold
 from libraries.access import staff_required
 from libraries.models import Library
 from libraries.policy import Action
@@ -48,10 +48,10 @@ def opac_place(request: HttpRequest, record_id: int) -> HttpResponse:
             messages.error(request, _("Choose a pickup library."))
         else:
             try:
-                hold_services.place_hold(
+                services.place_hold(
                     patron=patron, record=record, pickup_library=pickup, now=timezone.now()
                 )
-            except hold_services.HoldRefused as refused:
+            except services.HoldRefused as refused:
                 messages.error(request, str(refused.message))
                 pickup_id = str(pickup.pk)
             else:
@@ -62,7 +62,7 @@ def opac_place(request: HttpRequest, record_id: int) -> HttpResponse:
     return render(
         request,
         "circulation/holds/opac_place.html",
-        {"record": record, "libraries": hold_selectors.pickup_libraries(), "pickup_id": pickup_id},
+        {"record": record, "libraries": selectors.pickup_libraries(), "pickup_id": pickup_id},
     )
 
 
@@ -72,7 +72,7 @@ def opac_my_holds(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "circulation/holds/opac_mine.html",
-        {"holds": hold_selectors.holds_of_patron(request.patron), "today": timezone.localdate()},
+        {"holds": selectors.holds_of_patron(request.patron), "today": timezone.localdate()},
     )
 
 
@@ -80,12 +80,12 @@ def opac_my_holds(request: HttpRequest) -> HttpResponse:
 @patron_required
 def opac_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Cancel one of my holds."""
-    hold = hold_selectors.hold_of_patron(request.patron, hold_id)
+    hold = selectors.hold_of_patron(request.patron, hold_id)
     if hold is None:
         raise Http404
     try:
-        hold_services.cancel_hold(hold=hold, now=timezone.now(), reason="patron")
-    except hold_services.HoldRefused as refused:
+        services.cancel_hold(hold=hold, now=timezone.now(), reason="patron")
+    except services.HoldRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("The hold is cancelled."))
@@ -96,7 +96,7 @@ def opac_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
 @patron_required
 def opac_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Pause one of my holds until a date, or resume it (empty date)."""
-    hold = hold_selectors.hold_of_patron(request.patron, hold_id)
+    hold = selectors.hold_of_patron(request.patron, hold_id)
     if hold is None:
         raise Http404
     raw = request.POST.get("until", "")
@@ -105,8 +105,8 @@ def opac_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
         return redirect("opac_holds:mine")
     try:
-        hold_services.suspend_hold(hold=hold, until=until, now=timezone.now())
-    except hold_services.HoldRefused as refused:
+        services.suspend_hold(hold=hold, until=until, now=timezone.now())
+    except services.HoldRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(
@@ -126,9 +126,9 @@ def shelf(request: HttpRequest) -> HttpResponse:
         request,
         "circulation/holds/shelf.html",
         {
-            "shelf": hold_selectors.hold_shelf(library),
-            "coming": hold_selectors.coming_to_shelf(library),
-            "expired": hold_selectors.recently_expired(library, now=timezone.now()),
+            "shelf": selectors.hold_shelf(library),
+            "coming": selectors.coming_to_shelf(library),
+            "expired": selectors.recently_expired(library, now=timezone.now()),
         },
     )
 
@@ -140,7 +140,7 @@ def pick_list(request: HttpRequest) -> HttpResponse:
         hold = get_object_or_404(Hold, pk=request.POST.get("hold") or 0)
         try:
             if request.POST.get("action") == "found":
-                capture = hold_services.mark_found(
+                capture = services.mark_found(
                     hold=hold,
                     library=request.working_library,
                     staff=request.user,
@@ -148,20 +148,20 @@ def pick_list(request: HttpRequest) -> HttpResponse:
                 )
                 messages.success(request, capture.message)
             else:
-                hold_services.mark_not_on_shelf(
+                services.mark_not_on_shelf(
                     hold=hold,
                     library=request.working_library,
                     staff=request.user,
                     now=timezone.now(),
                 )
                 messages.info(request, _("Marked missing; another copy is looked for."))
-        except hold_services.HoldRefused as refused:
+        except services.HoldRefused as refused:
             messages.error(request, str(refused.message))
         return redirect("holds:pick-list")
     return render(
         request,
         "circulation/holds/pick_list.html",
-        {"lines": hold_selectors.pick_list(request.working_library)},
+        {"lines": selectors.pick_list(request.working_library)},
     )
 
 
@@ -192,7 +192,7 @@ def place_for_patron(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("Choose a pickup library."))
         else:
             try:
-                hold_services.place_hold(
+                services.place_hold(
                     patron=patron,
                     record=record,
                     pickup_library=pickup,
@@ -200,7 +200,7 @@ def place_for_patron(request: HttpRequest) -> HttpResponse:
                     staff=request.user,
                     now=timezone.now(),
                 )
-            except hold_services.HoldRefused as refused:
+            except services.HoldRefused as refused:
                 messages.error(request, str(refused.message))
             else:
                 messages.success(request, _("The hold is placed."))
@@ -208,7 +208,7 @@ def place_for_patron(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "circulation/holds/place.html",
-        {"form": form, "libraries": hold_selectors.pickup_libraries()},
+        {"form": form, "libraries": selectors.pickup_libraries()},
     )
 
 
@@ -221,20 +221,20 @@ def queue(request: HttpRequest, record_id: int) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "cancel":
-                hold_services.cancel_hold(
+                services.cancel_hold(
                     hold=hold, now=timezone.now(), staff=request.user, reason="staff"
                 )
             else:
-                hold_services.move_hold(
+                services.move_hold(
                     hold=hold, direction=action, staff=request.user, now=timezone.now()
                 )
-        except hold_services.HoldRefused as refused:
+        except services.HoldRefused as refused:
             messages.error(request, str(refused.message))
         return redirect("holds:queue", record_id=record.pk)
     return render(
         request,
         "circulation/holds/queue.html",
-        {"record": record, "holds": hold_selectors.queue_for_record(record)},
+        {"record": record, "holds": selectors.queue_for_record(record)},
     )
 
 
@@ -244,8 +244,8 @@ def desk_cancel(request: HttpRequest, hold_id: int) -> HttpResponse:
     """Cancel a patron's hold from the staff patron page; back to that page."""
     hold = get_object_or_404(Hold, pk=hold_id)
     try:
-        hold_services.cancel_hold(hold=hold, now=timezone.now(), staff=request.user, reason="staff")
-    except hold_services.HoldRefused as refused:
+        services.cancel_hold(hold=hold, now=timezone.now(), staff=request.user, reason="staff")
+    except services.HoldRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(request, _("The hold is cancelled."))
@@ -264,8 +264,8 @@ def desk_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
         messages.error(request, _("Give the date as YYYY-MM-DD."))
         return redirect("patrons:detail", patron_id=hold.patron_id)
     try:
-        hold_services.suspend_hold(hold=hold, until=until, now=timezone.now())
-    except hold_services.HoldRefused as refused:
+        services.suspend_hold(hold=hold, until=until, now=timezone.now())
+    except services.HoldRefused as refused:
         messages.error(request, str(refused.message))
     else:
         messages.success(
@@ -278,4 +278,4 @@ def desk_suspend(request: HttpRequest, hold_id: int) -> HttpResponse:
 def slip(request: HttpRequest, hold_id: int) -> HttpResponse:
     """The hold slip to put in the book on the hold shelf (printable)."""
     hold = get_object_or_404(Hold, pk=hold_id, state=Hold.State.ON_HOLD_SHELF)
-    return render(request, "circulation/holds/slip.html", {"slip": hold_selectors.hold_slip(hold)})
+    return render(request, "circulation/holds/slip.html", {"slip": selectors.hold_slip(hold)})

@@ -12,8 +12,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import Item, Record
-from circulation import hold_selectors, hold_services
-from circulation.hold_models import Hold
+from circulation.holds import selectors, services
+from circulation.holds.models import Hold
 from libraries.models import Library
 from libraries.permissions import requires
 from libraries.policy import Action
@@ -82,7 +82,7 @@ class SuspendIn(serializers.Serializer):
     until = serializers.DateField(allow_null=True, help_text="empty/null resumes the hold")
 
 
-def refused(error: hold_services.HoldRefused) -> Response:
+def refused(error: services.HoldRefused) -> Response:
     return Response(
         {"reason": error.reason, "message": str(error.message)}, status=status.HTTP_409_CONFLICT
     )
@@ -97,7 +97,7 @@ class HoldList(generics.ListAPIView):
     permission_classes = [requires(Action.HOLDS)]
 
     def get_queryset(self):
-        return hold_selectors.holds_for_api()
+        return selectors.holds_for_api()
 
     @extend_schema(request=PlaceHoldIn, responses={201: HoldSerializer})
     def post(self, request: Request) -> Response:
@@ -109,7 +109,7 @@ class HoldList(generics.ListAPIView):
         pickup = get_object_or_404(Library, code=v["pickup_library"].strip().upper())
         item = get_object_or_404(Item, barcode=v["item"]) if v.get("item") else None
         try:
-            hold = hold_services.place_hold(
+            hold = services.place_hold(
                 patron=patron,
                 record=record,
                 pickup_library=pickup,
@@ -117,14 +117,14 @@ class HoldList(generics.ListAPIView):
                 staff=request.user,
                 now=timezone.now(),
             )
-        except hold_services.HoldRefused as error:
+        except services.HoldRefused as error:
             return refused(error)
-        hold = hold_selectors.holds_for_api().get(pk=hold.pk)
+        hold = selectors.holds_for_api().get(pk=hold.pk)
         return Response(HoldSerializer(hold).data, status=status.HTTP_201_CREATED)
 
 
 def _answer(hold_id: int) -> Response:
-    return Response(HoldSerializer(hold_selectors.holds_for_api().get(pk=hold_id)).data)
+    return Response(HoldSerializer(selectors.holds_for_api().get(pk=hold_id)).data)
 
 
 @extend_schema(request=None, responses={200: HoldSerializer})
@@ -134,8 +134,8 @@ def cancel(request: Request, hold_id: int) -> Response:
     """Cancel a hold (a copy on the hold shelf goes on to the next hold or home)."""
     hold = get_object_or_404(Hold, pk=hold_id)
     try:
-        hold_services.cancel_hold(hold=hold, now=timezone.now(), staff=request.user, reason="api")
-    except hold_services.HoldRefused as error:
+        services.cancel_hold(hold=hold, now=timezone.now(), staff=request.user, reason="api")
+    except services.HoldRefused as error:
         return refused(error)
     return _answer(hold_id)
 
@@ -149,9 +149,7 @@ def suspend(request: Request, hold_id: int) -> Response:
     data.is_valid(raise_exception=True)
     hold = get_object_or_404(Hold, pk=hold_id)
     try:
-        hold_services.suspend_hold(
-            hold=hold, until=data.validated_data["until"], now=timezone.now()
-        )
-    except hold_services.HoldRefused as error:
+        services.suspend_hold(hold=hold, until=data.validated_data["until"], now=timezone.now())
+    except services.HoldRefused as error:
         return refused(error)
     return _answer(hold_id)

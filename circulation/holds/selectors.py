@@ -9,7 +9,7 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.db.models.functions import Coalesce
 
 from catalog.models import Item, Record
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from libraries.models import Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
@@ -218,7 +218,7 @@ def pickup_libraries() -> list[Library]:
 def hold_slip(hold: Hold) -> dict:
     """What the hold slip prints: title, copy, the card number shortened, the name only where
     the pickup library chose so, the pickup deadline. Two queries."""
-    from circulation import holds
+    from circulation.holds import rules
     from patrons.models import Card
 
     hold = Hold.objects.select_related("record", "item", "patron", "pickup_library").get(pk=hold.pk)
@@ -232,8 +232,8 @@ def hold_slip(hold: Hold) -> dict:
         "hold_id": hold.pk,
         "title": hold.record.title,
         "barcode": hold.item.barcode if hold.item_id else "",
-        "card": holds.short_card(card or ""),
-        "name": holds.slip_name(
+        "card": rules.short_card(card or ""),
+        "name": rules.slip_name(
             first_name=patron.first_name,
             last_name=patron.last_name,
             shows_name=hold.pickup_library.hold_slip_shows_name,

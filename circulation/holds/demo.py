@@ -11,8 +11,8 @@ from django.utils import timezone
 def create_demo_holds(*, stdout=None, count: int = 12) -> int:
     """Place up to ``count`` holds (pickup at the patron's home library) and run targeting."""
     from catalog.models import Item, Record
-    from circulation import hold_services
-    from circulation.hold_models import Hold
+    from circulation.holds import services
+    from circulation.holds.models import Hold
     from patrons.models import Patron
 
     if Hold.objects.exists():
@@ -29,13 +29,13 @@ def create_demo_holds(*, stdout=None, count: int = 12) -> int:
     ).distinct()[: count * 3]
     for patron, record in zip(patrons, records, strict=False):
         try:
-            hold_services.place_hold(
+            services.place_hold(
                 patron=patron, record=record, pickup_library=patron.home_library, now=now
             )
-        except hold_services.HoldRefused:
+        except services.HoldRefused:
             continue
         placed += 1
-    hold_services.run_targeting(now=now)
+    services.run_targeting(now=now)
     if stdout is not None:
         stdout.write(f"holds: {placed} demo holds placed\n")
     return placed

@@ -20,8 +20,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
-from circulation import config_cache, holds
-from circulation.hold_models import Hold
+from circulation import config_cache
+from circulation.holds import rules
+from circulation.holds.models import Hold
 from circulation.models import Loan
 from events import services as events
 from events.models import Kind
@@ -289,7 +290,7 @@ def _fill(
     if library.pk == pickup.pk:
         today = now.astimezone(_tz(pickup)).date()
         if hold.state != Hold.State.ON_HOLD_SHELF:
-            hold.pickup_deadline = holds.pickup_deadline(
+            hold.pickup_deadline = rules.pickup_deadline(
                 config.calendar(pickup.pk),
                 today=today,
                 open_days=pickup_days,
@@ -575,9 +576,9 @@ def run_targeting(*, now: datetime, hold_ids: list[int] | None = None) -> Target
     )
     if not hold_rows:
         return TargetingReport(0, 0, cleared)
-    waiting_holds = [holds.WaitingHold(*row) for row in hold_rows]
+    waiting_holds = [rules.WaitingHold(*row) for row in hold_rows]
     copies = [
-        holds.Copy(*row)
+        rules.Copy(*row)
         for row in Item.objects.filter(
             status=Item.Status.AVAILABLE,
             item_type__not_for_loan=False,
@@ -609,7 +610,7 @@ def run_targeting(*, now: datetime, hold_ids: list[int] | None = None) -> Target
             item_type_id=item_type,
         ).holdable
     )
-    targets = holds.choose_targets(
+    targets = rules.choose_targets(
         waiting_holds,
         copies,
         network=network_cache.snapshot(now=now).network,
