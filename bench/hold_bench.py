@@ -33,22 +33,22 @@ def _undo_targeting(now) -> int:
 
 
 def run_targeting(rounds: int, *, subset: int = 1000) -> tuple[dict, Series]:
-    """Time ``hold_services.run_targeting`` over every waiting hold: a first run (it loads the
+    """Time ``hold_targeting.run_targeting`` over every waiting hold: a first run (it loads the
     network snapshot), then ``rounds`` runs, each undone; and once over ``subset`` holds only:
     the statement counts show whether the run is set-based (the same for 1,000 holds as for
     20,000)."""
-    from circulation.holds import services as hold_services
+    from circulation.holds import targeting as hold_targeting
 
     series, first = Series("hold_targeting"), Series("hold_targeting_first")
     waiting = _sql("SELECT count(*) FROM circulation_hold WHERE state = 'waiting'")[0][0]
     # The first run of a process also loads the transport network snapshot (then cached).
     now = _wednesday_noon()
-    timed(first, lambda: hold_services.run_targeting(now=now))
+    timed(first, lambda: hold_targeting.run_targeting(now=now))
     _undo_targeting(now)
     report = None
     for _ in range(rounds):
         now = _wednesday_noon()
-        report = timed(series, lambda now=now: hold_services.run_targeting(now=now))
+        report = timed(series, lambda now=now: hold_targeting.run_targeting(now=now))
         _undo_targeting(now)
     ids = [
         row[0]
@@ -60,7 +60,7 @@ def run_targeting(rounds: int, *, subset: int = 1000) -> tuple[dict, Series]:
     ]
     small = Series("hold_targeting_subset")
     now = _wednesday_noon()
-    small_report = timed(small, lambda: hold_services.run_targeting(now=now, hold_ids=ids))
+    small_report = timed(small, lambda: hold_targeting.run_targeting(now=now, hold_ids=ids))
     _undo_targeting(now)
     summary = series.summary()
     result = {

@@ -20,8 +20,6 @@ def queue_import(
     *, upload: UploadedFile, library: Library | None, dry_run: bool, user
 ) -> ImportJob:
     """Store the upload and enqueue its import once the transaction commits."""
-    from catalog.tasks import run_import
-
     job = ImportJob.objects.create(
         file=upload,
         original_name=upload.name[:255],
@@ -29,7 +27,7 @@ def queue_import(
         dry_run=dry_run,
         created_by=user,
     )
-    enqueue_on_commit(run_import, job_id=job.id)
+    enqueue_on_commit("catalog.tasks.run_import", job_id=job.id)
     return job
 
 

@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
 from circulation import config_cache, duedates, rules, selectors
+from circulation.destinations import Action, Destination, destination_after_checkin
 from circulation.holds import selectors as hold_selectors
 from circulation.holds import services as hold_services
 from circulation.models import Fee, Loan, OverrideLog
@@ -43,7 +44,6 @@ from circulation.refusals import (
     MAX_LOANS_OF_TYPE,
     MAX_LOANS_TOTAL,
     NOT_FOR_LOAN,
-    NOT_ON_LOAN,
     ON_HOLD_SHELF,
     ON_LOAN_TO_THIS_PATRON,
     UNKNOWN_CARD,
@@ -406,13 +406,6 @@ def _check_out(
 # --- Check in ----------------------------------------------------------------------------
 
 
-class Action:
-    RESHELVE = "reshelve"
-    SEND_HOME = "send_home"
-    HOLD_SHELF = hold_services.HOLD_SHELF  # caught for a hold: on the hold shelf here
-    HOLD_TRANSIT = hold_services.HOLD_TRANSIT  # caught for a hold: to the pickup library
-
-
 @dataclass
 class CheckinResult:
     """What happened at check-in and what staff should do with the item now."""
@@ -429,31 +422,6 @@ class CheckinResult:
     @property
     def was_overdue(self) -> bool:
         return self.loan is not None and self.loan.due_at < self.loan.returned_at
-
-
-@dataclass(frozen=True)
-class Destination:
-    action: str
-    library: Library | None
-    message: str
-
-
-def destination_after_checkin(*, item: Item, library: Library, now: datetime) -> Destination:
-    """Where an item goes after check-in: back on the shelf here, or home to its library.
-
-    The single place the transport issue hooks in (to create a routed transfer); holds add
-    "put on the hold shelf" / "send to the pickup library" here too.
-    """
-    if item.home_library_id == library.pk:
-        return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
-    if transport_selectors.floats_at(item=item, library=library, now=now):
-        # A floating collection: the item stays here (its home library does not change).
-        return Destination(Action.RESHELVE, None, str(_("Put the item back on the shelf.")))
-    return Destination(
-        Action.SEND_HOME,
-        item.home_library,
-        str(_("Send the item to its home library, %(library)s.") % {"library": item.home_library}),
-    )
 
 
 @transaction.atomic
@@ -627,55 +595,3 @@ def _close_loan(
         fields.append("patron")
     loan.save(update_fields=fields)
     return fee
-
-
-# --- Lost and claims returned ------------------------------------------------------------
-
-
-def _lock_open_loan(loan: Loan) -> tuple[Item, Loan]:
-    item = Item.objects.select_for_update().get(pk=loan.item_id)
-    locked = (
-        Loan.objects.select_for_update(of=("self",))
-        .select_related("patron", "item__record")
-        .filter(pk=loan.pk, returned_at__isnull=True)
-        .first()
-    )
-    if locked is None:
-        raise refuse(CheckinRefused, NOT_ON_LOAN, _("The item is not on loan any more."))
-    return item, locked
-
-
-@transaction.atomic
-def mark_lost(*, loan: Loan, library: Library, staff, now: datetime) -> Fee | None:
-    """The patron lost the item: end the loan, mark the item lost, bill its price.
-
-    Returns the bill (none when the item has no price).
-    """
-    item, locked = _lock_open_loan(loan)
-    locked.returned_at, locked.end_reason = now, Loan.EndReason.LOST
-    locked.save(update_fields=["returned_at", "end_reason"])
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.LOST, updated_at=now)
-    if not item.price or locked.patron is None:
-        return None
-    return Fee.objects.create(
-        patron=locked.patron,
-        loan=locked,
-        library=library,
-        kind=Fee.Kind.LOST,
-        amount=item.price,
-        description=str(_("Lost item: %(title)s") % {"title": locked.item.record.title[:150]}),
-        created_at=now,
-        created_by=staff,
-    )
-
-
-@transaction.atomic
-def mark_claims_returned(*, loan: Loan, library: Library, staff, now: datetime) -> Loan:
-    """The patron says the item was returned: end the loan without a fine; the item is missing
-    until it turns up (checking it in makes it available again)."""
-    item, locked = _lock_open_loan(loan)
-    locked.returned_at, locked.end_reason = now, Loan.EndReason.CLAIMS_RETURNED
-    locked.returned_library = library
-    locked.save(update_fields=["returned_at", "end_reason", "returned_library"])
-    Item.objects.filter(pk=item.pk).update(status=Item.Status.MISSING, updated_at=now)
-    return locked

@@ -33,9 +33,9 @@ def send_hold_ready_notice(*, hold_id: int) -> None:
 @shared_task
 def target_holds(*, hold_id: int | None = None) -> int:
     """Put waiting holds' copies on pick lists: one new hold, or all of them (periodic)."""
-    from circulation.holds import services as hold_services
+    from circulation.holds import targeting as hold_targeting
 
-    report = hold_services.run_targeting(
+    report = hold_targeting.run_targeting(
         now=timezone.now(), hold_ids=[hold_id] if hold_id is not None else None
     )
     return report.targeted

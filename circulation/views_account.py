@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from circulation import fees, refusals, renewals, services
+from circulation import fees, losses, refusals, renewals
 from circulation.models import Fee, Loan
 from libraries.access import staff_required
 from libraries.formats import format_money
@@ -99,7 +99,7 @@ def mark_lost(request: HttpRequest, loan_id: int) -> HttpResponse:
     """The patron lost the item: end the loan and bill the item's price."""
     loan = _open_loan(loan_id)
     try:
-        bill = services.mark_lost(
+        bill = losses.mark_lost(
             loan=loan, library=request.working_library, staff=request.user, now=timezone.now()
         )
     except refusals.CirculationRefused as refused:
@@ -122,7 +122,7 @@ def claims_returned(request: HttpRequest, loan_id: int) -> HttpResponse:
     """The patron says it was returned: end the loan without a fine; the item is missing."""
     loan = _open_loan(loan_id)
     try:
-        services.mark_claims_returned(
+        losses.mark_claims_returned(
             loan=loan, library=request.working_library, staff=request.user, now=timezone.now()
         )
     except refusals.CirculationRefused as refused:

@@ -25,6 +25,7 @@ from collection.models import (
     WeedingList,
     WeedingRound,
 )
+from libraries.enqueue import task_named
 from libraries.models import Library
 from transport import services as transport_services
 
@@ -87,16 +88,14 @@ def start_list(
             "today": now.date().isoformat(),
         },
     )
-    from collection.tasks import build_weeding_list
-
     list_id = wl.pk
-    transaction.on_commit(lambda: _enqueue(build_weeding_list, list_id))
+    transaction.on_commit(lambda: _enqueue("collection.tasks.build_weeding_list", list_id))
     return wl
 
 
-def _enqueue(task, list_id: int) -> None:
+def _enqueue(task_name: str, list_id: int) -> None:
     try:
-        task.delay(list_id=list_id)
+        task_named(task_name).delay(list_id=list_id)
     except Exception:  # the broker is down: the periodic sweep builds queued lists
         logger.exception("could not queue weeding list %s; the sweep will build it", list_id)
 

@@ -32,6 +32,7 @@ from catalog.models import Item, Record
 from circulation.holds.models import Hold
 from circulation.models import Fee, Loan
 from interop.models import MigratedRow
+from libraries.enqueue import task_named
 from libraries.models import Library
 from patrons import services as patron_services
 from patrons.models import Card, Patron, PatronCategory
@@ -484,7 +485,7 @@ def _hold_key(row: dict) -> str:
 
 
 def _holds(rows, report, lookups: _Lookups) -> None:
-    from circulation.tasks import target_holds
+    target_holds = task_named("circulation.tasks.target_holds")
 
     def store(row: dict) -> int:
         patron = _card_patron(row.get("card_number", ""))

@@ -21,11 +21,11 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import formats, timezone, translation
 
-from circulation import config_cache
-from circulation import services as circulation_services
+from circulation import config_cache, losses
 from circulation.models import Hold, Loan
 from circulation.refusals import CirculationRefused
 from circulation.rules import notice_levels
+from libraries.enqueue import task_named
 from libraries.models import Library
 from notices import due
 from notices.models import Channel, Kind, LetterBatch, Notice, NoticePreference, NoticeSent
@@ -57,7 +57,7 @@ def _enqueue(notice_ids: list[int]) -> None:
         return
 
     def send() -> None:
-        from notices.tasks import deliver_notice
+        deliver_notice = task_named("notices.tasks.deliver_notice")
 
         for notice_id in notice_ids:
             try:
@@ -210,7 +210,7 @@ def _loan_batch(patron_ids, *, today, now, dry_run, config, report) -> list[int]
     for d in dues:
         if d.kind == due.BILL:
             try:  # the replacement bill: the loan is lost, the item's price billed
-                circulation_services.mark_lost(
+                losses.mark_lost(
                     loan=Loan(pk=d.loan_id, item_id=item_of[d.loan_id]),
                     library=config.library(rules_library[d.loan_id]),
                     staff=None,

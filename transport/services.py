@@ -143,9 +143,7 @@ def start_transfer(
 
 
 def _enqueue_planning(transfer_id: int) -> None:
-    from transport.tasks import plan_transfer_task
-
-    enqueue_on_commit(plan_transfer_task, transfer_id=transfer_id)
+    enqueue_on_commit("transport.tasks.plan_transfer_task", transfer_id=transfer_id)
 
 
 @transaction.atomic

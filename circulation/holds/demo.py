@@ -11,7 +11,7 @@ from django.utils import timezone
 def create_demo_holds(*, stdout=None, count: int = 12) -> int:
     """Place up to ``count`` holds (pickup at the patron's home library) and run targeting."""
     from catalog.models import Item, Record
-    from circulation.holds import services
+    from circulation.holds import services, targeting
     from circulation.holds.models import Hold
     from patrons.models import Patron
 
@@ -35,7 +35,7 @@ def create_demo_holds(*, stdout=None, count: int = 12) -> int:
         except services.HoldRefused:
             continue
         placed += 1
-    services.run_targeting(now=now)
+    targeting.run_targeting(now=now)
     if stdout is not None:
         stdout.write(f"holds: {placed} demo holds placed\n")
     return placed

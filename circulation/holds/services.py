@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
 from circulation import config_cache
-from circulation.holds import rules
+from circulation.destinations import Action, destination_after_checkin
+from circulation.holds import rules, targeting
 from circulation.holds.models import Hold
 from circulation.models import Loan
 from events import services as events
@@ -31,20 +32,15 @@ from libraries.models import Library
 from patrons import rules as patron_rules
 from patrons.models import Patron
 from patrons.selectors import build_facts
-from transport import network_cache
 from transport import selectors as transport_selectors
 from transport import services as transport_services
 from transport.models import Transfer
 
-HOLD_SHELF = "hold_shelf"  # check-in action: put the copy on the hold shelf here
-HOLD_TRANSIT = "hold_transit"  # check-in action: send the copy to the pickup library
+HOLD_SHELF = Action.HOLD_SHELF  # check-in action: put the copy on the hold shelf here
+HOLD_TRANSIT = Action.HOLD_TRANSIT  # check-in action: send the copy to the pickup library
 
 # How many queued holds check-in looks at for one copy (the first fillable one wins).
 CAPTURE_WINDOW = 25
-TARGETING_LOCK = 7_000_001  # pg advisory lock: one targeting run at a time
-# Pick-list lines written per statement: one statement for any realistic run (20,000 holds with
-# 7,000 targets at T1 wrote 2 statements with chunks of 5,000; the arrays stay well under 1 MB).
-WRITE_CHUNK = 50_000
 
 
 class HoldRefused(Exception):
@@ -172,9 +168,7 @@ def place_hold(
 
 
 def _enqueue_targeting(hold_id: int) -> None:
-    from circulation.tasks import target_holds
-
-    enqueue_on_commit(target_holds, hold_id=hold_id)
+    enqueue_on_commit("circulation.tasks.target_holds", hold_id=hold_id)
 
 
 def _lock_hold_with_item(hold: Hold) -> tuple[Hold, Item | None]:
@@ -339,9 +333,7 @@ def _fill(
 
 
 def _enqueue_notice(hold_id: int) -> None:
-    from circulation.tasks import send_hold_ready_notice
-
-    enqueue_on_commit(send_hold_ready_notice, hold_id=hold_id)
+    enqueue_on_commit("circulation.tasks.send_hold_ready_notice", hold_id=hold_id)
 
 
 # Every check-in asks this (most find nothing): SQL, because building the query with the ORM
@@ -410,8 +402,6 @@ def capture_at_checkin(*, item: Item, library: Library, staff, now: datetime) ->
 def release_item(*, item: Item, library: Library, staff, now: datetime) -> HoldCapture | None:
     """A copy leaves the hold shelf without a loan (expired, cancelled): the next hold takes it,
     or it goes back on the shelf (home or floating), or home by transport."""
-    from circulation.services import Action, destination_after_checkin
-
     capture = capture_at_checkin(item=item, library=library, staff=staff, now=now)
     if capture is not None:
         if capture.action == HOLD_SHELF:
@@ -536,108 +526,9 @@ def mark_not_on_shelf(*, hold: Hold, library: Library, staff, now: datetime) -> 
     locked.target_item = None
     locked.target_library = None
     locked.save(update_fields=["target_item", "target_library"])
-    run_targeting(now=now, hold_ids=[locked.pk])
+    targeting.run_targeting(now=now, hold_ids=[locked.pk])
     locked.refresh_from_db(fields=["target_item", "target_library"])
     return locked
-
-
-# --- Targeting run -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TargetingReport:
-    holds_considered: int
-    targeted: int
-    cleared: int
-
-
-@transaction.atomic
-def run_targeting(*, now: datetime, hold_ids: list[int] | None = None) -> TargetingReport:
-    """Put the waiting holds' copies on the libraries' pick lists (the pure ``holds`` module
-    chooses). Set-based: a fixed number of statements (8 once the network snapshot is cached)
-    whatever the number of holds, up to 50,000 targets written (bench/hold_bench.py)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [TARGETING_LOCK])
-    # Pick-list lines whose copy left the shelf meanwhile (lent, missing) are dropped first.
-    cleared = (
-        Hold.objects.waiting()
-        .filter(target_item__isnull=False)
-        .exclude(target_item__status=Item.Status.AVAILABLE)
-        .update(target_item=None, target_library=None, targeted_at=None)
-    )
-    today = now.astimezone(ZoneInfo("Europe/Stockholm")).date()
-    waiting = Hold.objects.waiting().not_suspended(today=today).filter(target_item__isnull=True)
-    if hold_ids is not None:
-        waiting = waiting.filter(pk__in=hold_ids)
-    hold_rows = list(
-        waiting.in_queue_order().values_list(
-            "id", "record_id", "pickup_library__code", "patron__category_id", "requested_item_id"
-        )
-    )
-    if not hold_rows:
-        return TargetingReport(0, 0, cleared)
-    waiting_holds = [rules.WaitingHold(*row) for row in hold_rows]
-    copies = [
-        rules.Copy(*row)
-        for row in Item.objects.filter(
-            status=Item.Status.AVAILABLE,
-            item_type__not_for_loan=False,
-            record_id__in=waiting.values("record_id"),
-        )
-        .exclude(
-            pk__in=Hold.objects.waiting().filter(target_item__isnull=False).values("target_item")
-        )
-        .values_list("id", "record_id", "current_library__code", "item_type_id")
-    ]
-    libraries = {lib.code: lib for lib in Library.objects.all()}
-    picks = dict(
-        Hold.objects.waiting()
-        .filter(target_library__isnull=False)
-        .values_list("target_library__code")
-        .annotate(n=Count("id"))
-        .values_list("target_library__code", "n")
-    )
-    pairs = {(h.pickup, h.category_id) for h in waiting_holds}
-    types = {c.item_type_id for c in copies}
-    config = config_cache.config()
-    not_holdable = frozenset(
-        (pickup, category, item_type)
-        for pickup, category in pairs
-        for item_type in types
-        if not config.effective(
-            library_id=libraries[pickup].pk,
-            category_id=category,
-            item_type_id=item_type,
-        ).holdable
-    )
-    targets = rules.choose_targets(
-        waiting_holds,
-        copies,
-        network=network_cache.snapshot(now=now).network,
-        now=now,
-        not_holdable=not_holdable,
-        picks=picks,
-    )
-    written = 0
-    for start in range(0, len(targets), WRITE_CHUNK):
-        chunk = targets[start : start + WRITE_CHUNK]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                """
-                UPDATE circulation_hold AS h
-                   SET target_item_id = v.item, target_library_id = v.library, targeted_at = %s
-                  FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS v(hold, item, library)
-                 WHERE h.id = v.hold AND h.state = 'waiting' AND h.target_item_id IS NULL
-                """,
-                [
-                    now,
-                    [t.hold_id for t in chunk],
-                    [t.item_id for t in chunk],
-                    [libraries[t.library].pk for t in chunk],
-                ],
-            )
-            written += cursor.rowcount
-    return TargetingReport(len(waiting_holds), written, cleared)
 
 
 # --- Expiry and notices ------------------------------------------------------------------

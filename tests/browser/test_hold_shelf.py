@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from circulation import services
 from circulation.holds import services as hold_services
+from circulation.holds import targeting as hold_targeting
 from libraries.models import Library
 from tests.browser.test_circulation_desk import log_in
 from tests.circulation.factories import ItemFactory, LoanFactory, PatronFactory, RecordFactory
@@ -34,7 +35,7 @@ def test_hold_shelf_shows_card_digits_and_initials_and_pick_list_the_shelf(
     )
     # Targeting asks libraries open that day: run it as on the coming Monday morning.
     monday = (now + timedelta(days=7 - now.weekday())).replace(hour=9, minute=15)
-    hold_services.run_targeting(now=monday)
+    hold_targeting.run_targeting(now=monday)
 
     page.goto("/staff/")
     log_in(page, "desk_kga", "Karlskoga bibliotek")

@@ -15,6 +15,7 @@ from catalog.models import Item, ItemType
 from circulation import refusals, renewals, services
 from circulation.holds import selectors as hold_selectors
 from circulation.holds import services as hold_services
+from circulation.holds import targeting as hold_targeting
 from circulation.holds.models import Hold
 from circulation.models import LoanRule
 from libraries.models import CalendarException, Library
@@ -356,7 +357,7 @@ def test_pick_list_found_and_not_on_shelf(network):
     khm = ItemFactory(record=record, home_library=lib("KHM"))
     deg = ItemFactory(record=record, home_library=lib("DEG"))
     hold = place(PatronFactory(home_library=lib("HFS")), record, pickup="HFS")
-    report = hold_services.run_targeting(now=MONDAY)
+    report = hold_targeting.run_targeting(now=MONDAY)
     assert report.targeted == 1
     hold.refresh_from_db()
     first = hold.target_library.code  # DEG and KHM tie (Wednesday 10:00 in Hällefors)
@@ -382,7 +383,7 @@ def test_found_at_the_pickup_library_goes_straight_to_the_hold_shelf(network):
     record = RecordFactory()
     item = ItemFactory(record=record)
     hold = place(PatronFactory(), record, pickup="KGA")
-    hold_services.run_targeting(now=MONDAY)
+    hold_targeting.run_targeting(now=MONDAY)
     hold_services.mark_found(hold=hold, library=lib("KGA"), staff=None, now=MONDAY)
     item.refresh_from_db()
     assert item.status == Item.Status.ON_HOLD_SHELF
@@ -396,7 +397,7 @@ def test_targeting_run_statements_do_not_grow_with_the_number_of_holds(network):
             ItemFactory(record=record, home_library=lib("KHM"))
             place(PatronFactory(), record, pickup="KGA")
         with CaptureQueriesContext(connection) as ctx:
-            report = hold_services.run_targeting(now=MONDAY)
+            report = hold_targeting.run_targeting(now=MONDAY)
         assert report.targeted == n
         return len(ctx.captured_queries)
 
@@ -407,9 +408,9 @@ def test_stale_pick_list_lines_are_cleared(network):
     record = RecordFactory()
     item = ItemFactory(record=record)
     hold = place(PatronFactory(), record)
-    hold_services.run_targeting(now=MONDAY)
+    hold_targeting.run_targeting(now=MONDAY)
     Item.objects.filter(pk=item.pk).update(status=Item.Status.ON_LOAN)
-    report = hold_services.run_targeting(now=MONDAY)
+    report = hold_targeting.run_targeting(now=MONDAY)
     hold.refresh_from_db()
     assert report.cleared == 1 and hold.target_item is None
 
@@ -467,7 +468,7 @@ def test_hallefors_patron_gets_the_kristinehamn_copy_over_the_earliest_route(net
         now=MONDAY + timedelta(minutes=1),
     )
 
-    hold_services.run_targeting(now=MONDAY)
+    hold_targeting.run_targeting(now=MONDAY)
     [line] = hold_selectors.pick_list(lib("KHM"))
     assert line.pk == hold.pk and line.target_item_id == item.pk
     capture = hold_services.mark_found(hold=hold, library=lib("KHM"), staff=None, now=MONDAY)

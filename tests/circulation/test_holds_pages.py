@@ -13,6 +13,7 @@ import time_machine
 from catalog.models import Item
 from circulation import services
 from circulation.holds import services as hold_services
+from circulation.holds import targeting as hold_targeting
 from circulation.holds.models import Hold
 from libraries.models import Library
 from patrons.services import set_pin
@@ -125,7 +126,7 @@ def test_desk_hold_shelf_pick_list_and_slip(client, desk_staff_karlskoga):
     item = ItemFactory(record=record)
     hold = place(PatronFactory(), record, pickup="KGA")
     with time_machine.travel(MONDAY, tick=False):
-        hold_services.run_targeting(now=MONDAY)
+        hold_targeting.run_targeting(now=MONDAY)
         page = client.get("/staff/holds/pick-list/").content.decode()
         assert "Gösta Berlings saga" in page and item.barcode in page
         client.post("/staff/holds/pick-list/", {"hold": hold.pk, "action": "found"})
@@ -150,7 +151,7 @@ def test_desk_pick_list_not_on_shelf_marks_missing(client, desk_staff_karlskoga)
     item = ItemFactory(record=record)
     hold = place(PatronFactory(), record, pickup="KGA")
     with time_machine.travel(MONDAY, tick=False):
-        hold_services.run_targeting(now=MONDAY)
+        hold_targeting.run_targeting(now=MONDAY)
         client.post("/staff/holds/pick-list/", {"hold": hold.pk, "action": "missing"})
     item.refresh_from_db()
     assert item.status == Item.Status.MISSING

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from circulation.holds import services as hold_services
+from circulation.holds import targeting as hold_targeting
 from circulation.holds.models import Hold
 from libraries.models import Library
 from tests.circulation.factories import ItemFactory, PatronFactory, RecordFactory
@@ -52,7 +53,7 @@ def test_patron_page_shows_active_holds_with_position_pickup_and_deadline(desk):
     ItemFactory(record=other)
     place(PatronFactory(), other)  # another patron's hold
     with time_machine.travel(MONDAY, tick=False):
-        hold_services.run_targeting(now=MONDAY)
+        hold_targeting.run_targeting(now=MONDAY)
         hold_services.mark_found(
             hold=ready_hold, library=Library.objects.get(code="KGA"), staff=None, now=MONDAY
         )

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Item
-from circulation import fees, renewals, services
+from circulation import fees, losses, renewals
 from circulation.models import Fee, Loan, LoanRule, OverrideLog
 from circulation.refusals import FeeRefused, RenewalRefused
 from circulation.renewals import renew, renew_all
@@ -139,7 +139,7 @@ def test_pay_and_waive(adult_patron, kga, now, desk_staff_karlskoga):
 
 def test_mark_lost_bills_the_price(adult_patron, kga, now):
     loan = LoanFactory(patron=adult_patron, item__price=Decimal("249.00"))
-    bill = services.mark_lost(loan=loan, library=kga, staff=None, now=now)
+    bill = losses.mark_lost(loan=loan, library=kga, staff=None, now=now)
     assert (bill.kind, bill.amount, bill.patron) == (Fee.Kind.LOST, Decimal("249.00"), adult_patron)
     loan.refresh_from_db()
     assert loan.end_reason == Loan.EndReason.LOST
@@ -148,7 +148,7 @@ def test_mark_lost_bills_the_price(adult_patron, kga, now):
 
 def test_claims_returned_ends_the_loan_and_marks_the_item_missing(adult_patron, kga, now):
     loan = LoanFactory(patron=adult_patron)
-    services.mark_claims_returned(loan=loan, library=kga, staff=None, now=now)
+    losses.mark_claims_returned(loan=loan, library=kga, staff=None, now=now)
     loan.refresh_from_db()
     assert loan.end_reason == Loan.EndReason.CLAIMS_RETURNED
     assert Item.objects.get(pk=loan.item_id).status == Item.Status.MISSING

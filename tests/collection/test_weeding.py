@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from catalog.indexing import refresh_library_ids
 from catalog.models import Item
 from circulation.holds import services as hold_services
+from circulation.holds import targeting as hold_targeting
 from circulation.holds.models import Hold
 from collection import services
 from collection.models import StorageRule, WeedingCandidate, WeedingCriteria, WeedingList
@@ -173,7 +174,7 @@ def test_a_hold_on_a_stored_copy_routes_from_storage(shelf):
     hold = hold_services.place_hold(
         patron=patron, record=item.record, pickup_library=lib("HFS"), now=NOW
     )
-    hold_services.run_targeting(now=NOW + timedelta(minutes=1))
+    hold_targeting.run_targeting(now=NOW + timedelta(minutes=1))
     hold = Hold.objects.get(pk=hold.pk)
     assert hold.target_item_id == item.pk and hold.target_library.code == "STO"
 
