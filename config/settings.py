@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "opac",
     "interop",
     "collection",
+    "bench",  # only its generate_consortium command; no models
 ]
 
 MIDDLEWARE = [

@@ -1,9 +1,13 @@
 """The consortium's fixed facts (DOMAIN.md), written by a data migration and by test fixtures.
 
-Functions take the model classes so a migration can pass its historical models.
+Functions take the model classes so a migration can pass its historical models. The other
+apps' reference data lives with them (``catalog/reference_data.py``,
+``patrons/reference_data.py``); ``ensure_all`` seeds them all without importing them.
 """
 
 from __future__ import annotations
+
+import importlib
 
 MON_FRI = [0, 1, 2, 3, 4]
 MON_SAT = [0, 1, 2, 3, 4, 5]
@@ -64,30 +68,6 @@ LIBRARIES = [
     ),
 ]
 
-ITEM_TYPES = [
-    # code, Swedish, English, reference only
-    ("BOOK", "Bok", "Book", False),
-    ("AUDIOBOOK", "Ljudbok", "Audiobook", False),
-    ("DVD", "Film (DVD/Blu-ray)", "Film (DVD/Blu-ray)", False),
-    ("MUSIC", "Musik-cd", "Music CD", False),
-    ("PERIODICAL", "Tidskrift", "Periodical", False),
-    ("LANGCOURSE", "Språkkurs", "Language course", False),
-    ("GAME", "Spel", "Board game", False),
-    ("KIT", "Kit/paket", "Kit", False),
-    ("REFERENCE", "Referensexemplar", "Reference copy", True),
-]
-
-PATRON_CATEGORIES = [
-    # code, Swedish, English, min age, max age, needs guardian, institution
-    ("ADULT", "Vuxen", "Adult", 18, None, False, False),
-    ("YOUTH", "Ungdom", "Youth", 13, 17, False, False),
-    ("CHILD", "Barn", "Child", 0, 12, True, False),
-    ("SENIOR", "Pensionär", "Senior", 65, None, False, False),
-    ("STAFF", "Personal", "Staff", 16, None, False, False),
-    ("INST", "Institution/skola", "Institution/school", None, None, False, True),
-    ("ILL", "Annat bibliotek", "Other library", None, None, False, True),
-]
-
 
 def ensure_libraries(Library, ConsortiumSettings) -> None:
     for code, name, kind, municipality, county, province, population, days in LIBRARIES:
@@ -105,34 +85,17 @@ def ensure_libraries(Library, ConsortiumSettings) -> None:
     ConsortiumSettings.objects.get_or_create(id=1)
 
 
-def ensure_item_types(ItemType) -> None:
-    for code, sv, en, not_for_loan in ITEM_TYPES:
-        ItemType.objects.get_or_create(
-            code=code, defaults={"name_sv": sv, "name_en": en, "not_for_loan": not_for_loan}
-        )
-
-
-def ensure_patron_categories(PatronCategory) -> None:
-    for code, sv, en, lo, hi, guardian, inst in PATRON_CATEGORIES:
-        PatronCategory.objects.get_or_create(
-            code=code,
-            defaults={
-                "name_sv": sv,
-                "name_en": en,
-                "min_age": lo,
-                "max_age": hi,
-                "needs_guardian": guardian,
-                "is_institution": inst,
-            },
-        )
-
-
 def ensure_all() -> None:
-    """Create whatever of the consortium's fixed data is missing (idempotent)."""
-    from catalog.models import ItemType
+    """Create whatever of the consortium's fixed data is missing (idempotent): the libraries
+    here, then each installed app's own reference data — its ``reference_data`` module's
+    ``ensure_reference_data()`` (item types in catalog, patron categories in patrons). Found
+    by name, so libraries imports no other app."""
+    from django.apps import apps
+    from django.utils.module_loading import module_has_submodule
+
     from libraries.models import ConsortiumSettings, Library
-    from patrons.models import PatronCategory
 
     ensure_libraries(Library, ConsortiumSettings)
-    ensure_item_types(ItemType)
-    ensure_patron_categories(PatronCategory)
+    for config in apps.get_app_configs():
+        if config.name != "libraries" and module_has_submodule(config.module, "reference_data"):
+            importlib.import_module(f"{config.name}.reference_data").ensure_reference_data()

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from libraries.consortium import ensure_item_types
+from catalog.reference_data import ensure_item_types
 
 
 def create(apps, schema_editor):

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from libraries.consortium import ensure_patron_categories
+from patrons.reference_data import ensure_patron_categories
 
 
 def create(apps, schema_editor):
