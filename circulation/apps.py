@@ -14,6 +14,13 @@ class CirculationConfig(AppConfig):
 
         register_due_date_provider(local_due_dates_of_items)
 
+        # The patron page shows loans, holds and fees, and removing a patron checks open loans
+        # and debt; patrons may not import circulation either, so circulation plugs them in.
+        from circulation import patron_page
+        from patrons.selectors import register_circulation_provider
+
+        register_circulation_provider(patron_page)
+
         # Cache bookkeeping only: the per-process copy of rules, calendars and settings is
         # rebuilt after any change to the tables it is made of (see circulation.config_cache).
         from circulation import config_cache

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from circulation import views_home
 from circulation.urls import rule_urlpatterns
 from libraries import staff_views
 from libraries import views as library_views
@@ -22,7 +23,7 @@ urlpatterns = [
     path("staff/users/", staff_views.staff_list, name="staff-users"),
     path("staff/users/new/", staff_views.staff_new, name="staff-user-new"),
     path("staff/users/<int:user_id>/", staff_views.staff_user, name="staff-user"),
-    path("staff/", library_views.staff_home, name="staff-home"),
+    path("staff/", views_home.staff_home, name="staff-home"),
     path("staff/admin/", admin.site.urls),
     path("staff/catalog/", include("catalog.urls")),
     path("staff/patrons/", include("patrons.urls")),

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -48,29 +47,6 @@ def choose_library(request: HttpRequest) -> HttpResponse:
         request,
         "libraries/choose_library.html",
         {"libraries": access.libraries, "next": next_url},
-    )
-
-
-@staff_required(Action.STAFF_AREA)
-def staff_home(request: HttpRequest) -> HttpResponse:
-    """The desk start page: the working library's day in counts, and the desk's main tasks."""
-    from circulation import desk_selectors
-    from transport import selectors as transport_selectors
-
-    library = request.working_library
-    zone = ZoneInfo(library.timezone)
-    today = timezone.now().astimezone(zone).date()
-    return render(
-        request,
-        "libraries/staff_home.html",
-        {
-            "today": today,
-            "loans_today": desk_selectors.loans_made_since(
-                library=library, since=datetime.combine(today, time.min, tzinfo=zone)
-            ),
-            "holds": desk_selectors.hold_work(library=library),
-            "transport": transport_selectors.transport_today(library=library, day=today),
-        },
     )
 
 

@@ -160,3 +160,32 @@ def build_facts(
         overdue_block_days=consortium.overdue_block_days,
         anonymized=patron.anonymized_at is not None,
     )
+
+
+# --- What the patron pages show from circulation ---------------------------------------------
+# Loans, holds and fees live in circulation, which depends on patrons (not the other way round).
+# Circulation plugs them in with ``register_circulation_provider`` in its AppConfig.ready, the
+# way it hands catalog its due dates (catalog.selectors.register_due_date_provider).
+
+_circulation_provider = None
+
+
+def register_circulation_provider(provider) -> None:
+    """``provider`` has ``account(patron, now)`` (the summary patrons/_circulation.html shows,
+    one selector call) and ``open_business(patron, now) -> (open_loans, debt)``."""
+    global _circulation_provider
+    _circulation_provider = provider
+
+
+def circulation_account(patron: Patron, *, now):
+    """Loans, holds and fees for the patron page; None when no circulation is installed."""
+    if _circulation_provider is None:
+        return None
+    return _circulation_provider.account(patron, now)
+
+
+def open_business(patron: Patron, *, now) -> tuple[int, Decimal]:
+    """The patron's open loans and debt (removing a patron needs both at zero)."""
+    if _circulation_provider is None:
+        return 0, Decimal(0)
+    return _circulation_provider.open_business(patron, now)

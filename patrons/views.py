@@ -15,8 +15,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from circulation.desk_selectors import patron_account
-from circulation.selectors import patron_facts
 from libraries.access import staff_required
 from libraries.models import StaffRole
 from libraries.policy import Action
@@ -124,9 +122,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 
 def _circulation_context(patron: Patron) -> dict:
-    """Loans, holds and fees for patrons/_circulation.html: the circulation helper makes this one
-    selector call (patron A's page shows only patron A's rows)."""
-    return {"circulation": patron_account(patron, now=timezone.now(), with_holds=True)}
+    """Loans, holds and fees for patrons/_circulation.html: circulation's provider makes this one
+    selector call (patron A's page shows only patron A's rows; patrons.selectors)."""
+    return {"circulation": selectors.circulation_account(patron, now=timezone.now())}
 
 
 def _detail_context(request: HttpRequest, patron: Patron, **extra) -> dict:
@@ -318,8 +316,7 @@ def merge(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 def _open_business(patron: Patron):
-    facts = patron_facts(patron, now=timezone.now())
-    return facts.open_loans, facts.debt
+    return selectors.open_business(patron, now=timezone.now())
 
 
 @staff_required(Action.PATRON_ADMIN)

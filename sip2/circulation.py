@@ -9,6 +9,7 @@ library is where the loan or return happens; its login account is the "staff" on
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import formats
@@ -25,9 +26,12 @@ from libraries.models import Library
 from patrons import selectors as patron_selectors
 from patrons.models import Card
 from sip2 import protocol
+from sip2.errors import Denied
 from sip2.handlers import require_patron, tz
 from sip2.protocol import Response, count4, sip_date
-from sip2.session import Denied, Session
+
+if TYPE_CHECKING:
+    from sip2.session import Session
 
 ON_LOAN_TO_THIS_PATRON = "on_loan_to_this_patron"  # a refusal code helper i14a adds
 

@@ -8,9 +8,9 @@ answer. They raise ``Denied`` to answer "no" with a screen text.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import authenticate
@@ -25,9 +25,12 @@ from patrons import selectors as patron_selectors
 from patrons import services as patron_services
 from patrons.models import Patron
 from sip2 import policy, protocol, texts
+from sip2.errors import Denied
 from sip2.models import Terminal
 from sip2.protocol import Response, count4, flag, sip_date
-from sip2.session import Denied, Session
+
+if TYPE_CHECKING:
+    from sip2.session import Session
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 PROTOCOL_VERSION = "2.00"
@@ -54,6 +57,8 @@ BX_ORDER = (
     "65",  # renew all
 )
 ALWAYS = frozenset({"99", "97", "93"})
+# The request codes answered after login (``sip2.dispatch.table`` maps each to its function).
+MESSAGES = frozenset({"99", "23", "63", "35", "01", "11", "09", "29", "65", "17", "15", "37"})
 
 
 def tz(session: Session) -> ZoneInfo:
@@ -102,7 +107,7 @@ def supported(session: Session | None) -> str:
         marks.append(
             flag(
                 terminal is not None
-                and code in handlers()
+                and code in MESSAGES
                 and terminal.allows(code)
                 and access.has(policy.role_for(code), terminal.library)
             )
@@ -398,51 +403,3 @@ def block_patron(session: Session, request: protocol.Request, now: datetime) -> 
         .add("BL", "Y")
         .add("AF", texts.screen_message("manual_block"))
     )
-
-
-# --- "No": every message's refusal answer -----------------------------------------------------
-
-
-def refusal(session: Session, request: protocol.Request, now: datetime, denied: Denied) -> Response:
-    """The message's own "no" answer with a screen text for ``denied.reason``."""
-    from sip2 import circulation
-
-    text = denied.message or texts.screen_message(denied.reason)
-    date = sip_date(now, tz(session))
-    institution = session.terminal.institution
-    card, item = request.get("AA"), request.get("AB")
-    code = request.code
-    if code in ("23", "01", "63"):
-        fixed = ["Y" * 4 + " " * 10, _language_code(request), date]
-        if code == "63":
-            fixed += [count4(0)] * 6
-        response = Response("24" if code != "63" else "64", fixed)
-        response.add("AO", institution).add("AA", card).add("AE", "").add("BL", "N")
-    elif code == "35":
-        response = Response("36", ["N", date]).add("AO", institution).add("AA", card)
-    elif code == "99":
-        response = offline_status()
-    else:
-        response = circulation.refusal_response(code, date, institution, card, item)
-    return response.add("AF", text)
-
-
-@functools.cache
-def handlers() -> dict:
-    """Request code -> handler (built on first use: ``sip2.circulation`` imports this module)."""
-    from sip2 import circulation
-
-    return {
-        "99": sc_status,
-        "23": patron_status,
-        "63": patron_information,
-        "35": end_session,
-        "01": block_patron,
-        "11": circulation.checkout,
-        "09": circulation.checkin,
-        "29": circulation.renew,
-        "65": circulation.renew_all,
-        "17": circulation.item_information,
-        "15": circulation.hold,
-        "37": circulation.fee_paid,
-    }

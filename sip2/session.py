@@ -19,22 +19,14 @@ from django.db import close_old_connections
 from django.utils import timezone, translation
 
 from libraries.access import cached_access
-from sip2 import policy, protocol, texts
+from sip2 import dispatch, handlers, policy, protocol, texts
+from sip2.errors import Denied as Denied
 from sip2.models import Terminal
 
 log = logging.getLogger("sip2.activity")
 
 MAX_FRAME_ERRORS = 5  # unreadable frames in a row before the connection is closed
 MAX_LOGIN_FAILURES = 3
-
-
-class Denied(Exception):
-    """A message is answered with "no": ``reason`` picks the screen text (``sip2.texts``)."""
-
-    def __init__(self, reason: str, message: str | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.message = message
 
 
 @dataclass
@@ -129,8 +121,6 @@ class Session:
         )
 
     def _answer(self, request: protocol.Request) -> Outcome:
-        from sip2 import handlers
-
         language = texts.language_for(
             request.fixed.get("language"), self.terminal.language if self.terminal else "sv"
         )
@@ -151,21 +141,19 @@ class Session:
             now = timezone.now()
             try:
                 self._check_allowed(request.code)
-                response = handlers.handlers()[request.code](self, request, now)
+                response = dispatch.table()[request.code](self, request, now)
             except Denied as denied:
-                response = handlers.refusal(self, request, now, denied)
+                response = dispatch.refusal(self, request, now, denied)
             except Exception:
                 log.exception("terminal=%s code=%s failed", self._name(), request.code)
-                response = handlers.refusal(self, request, now, Denied("error"))
+                response = dispatch.refusal(self, request, now, Denied("error"))
             return Outcome(self._encode(response, request))
 
     def _check_allowed(self, code: str) -> None:
-        from sip2 import handlers
-
         terminal = self.terminal
         if code in handlers.ALWAYS:
             return
-        if code not in handlers.handlers() or not terminal.allows(code):
+        if code not in dispatch.table() or not terminal.allows(code):
             raise Denied("not_allowed")
         access = cached_access(terminal.user)
         if not access.has(policy.role_for(code), terminal.library):

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 
 from libraries.snapshots import VersionedSnapshot
-from transport import routing
+from transport import network, routing
 
 VERSION_KEY = "transport:network-version"
 
@@ -26,13 +26,11 @@ class Snapshot:
 
 
 def _build(day: date) -> Snapshot:
-    from transport import selectors
-
     now = datetime.combine(day, time(12), tzinfo=routing.STOCKHOLM)
     return Snapshot(
-        network=selectors.load_network(now=now),
-        names=selectors.library_names(),
-        floating=frozenset(selectors.floating_pairs()),
+        network=network.load_network(now=now),
+        names=network.library_names(),
+        floating=frozenset(network.floating_pairs()),
     )
 
 

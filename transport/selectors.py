@@ -2,70 +2,27 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from types import MappingProxyType
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from catalog.models import Item
-from libraries.models import CalendarException, Library
-from transport import routing
-from transport.models import FloatingRule, PackingList, Transfer, TransportLink
-
-
-def load_network(*, now: datetime) -> routing.Network:
-    """Active links and every library's calendar around ``now`` (three queries)."""
-    links = tuple(
-        routing.Link(
-            id=link.id,
-            origin=link.from_library.code,
-            destination=link.to_library.code,
-            weekdays=frozenset(link.weekdays),
-            departs=link.departure_time,
-            duration=link.duration,
-            kind=link.kind,
-        )
-        for link in TransportLink.objects.active().select_related("from_library", "to_library")
-    )
-    today = now.astimezone(routing.STOCKHOLM).date()
-    window = (today - timedelta(days=2), today + timedelta(days=routing.HORIZON_DAYS + 5))
-    exceptions: dict[int, dict[date, bool]] = defaultdict(dict)
-    for row in CalendarException.objects.filter(date__range=window).values(
-        "library_id", "date", "is_open"
-    ):
-        exceptions[row["library_id"]][row["date"]] = row["is_open"]
-    calendars = {
-        lib.code: lib.calendar(exceptions.get(lib.id, {})) for lib in Library.objects.all()
-    }
-    return routing.Network(links=links, calendars=MappingProxyType(calendars))
-
-
-def short_name(library: Library) -> str:
-    """'Storfors' for Storfors bibliotek; the book bus keeps its name."""
-    if library.kind == Library.Kind.LIBRARY:
-        return library.municipality
-    return library.name
-
-
-def library_names() -> dict[str, str]:
-    return {lib.code: short_name(lib) for lib in Library.objects.all()}
+from libraries.models import Library
+from transport import network_cache
+from transport.models import PackingList, Transfer
+from transport.network import floating_pairs as floating_pairs
+from transport.network import library_names as library_names
+from transport.network import load_network as load_network
+from transport.network import short_name as short_name
 
 
 def floats_at(*, item: Item, library: Library, now: datetime | None = None) -> bool:
     """Does this item stay at ``library`` when returned there (a floating collection)?"""
-    from transport import network_cache
-
     floating = network_cache.snapshot(now=now or timezone.now()).floating
     return (library.id, None) in floating or (library.id, item.item_type_id) in floating
-
-
-def floating_pairs() -> set[tuple[int, int | None]]:
-    """(library id, item type id or None for all) of every floating rule."""
-    return set(FloatingRule.objects.values_list("library_id", "item_type_id"))
 
 
 def open_transfer_for(item: Item) -> Transfer | None:
@@ -185,8 +142,6 @@ def describe_stops(transfer: Transfer, names: dict[str, str]) -> str:
 def next_hop_description(transfer: Transfer, names: dict[str, str] | None = None) -> str:
     """What the desk tells staff: 'Send to Storfors → Karlskoga'."""
     if names is None:
-        from transport import network_cache
-
         names = network_cache.snapshot(now=timezone.now()).names
     return _("Send to %(stops)s") % {"stops": describe_stops(transfer, names)}
 
