@@ -1,6 +1,9 @@
 """PURE MARC21 helpers: read files, validate records, extract the fields the catalogue needs.
 
 No models, no settings, no clock. Everything takes and returns plain values or pymarc objects.
+Reading files lives in ``catalog/marc_read.py`` and standard numbers (ISBN, ISSN) in
+``catalog/isbn.py``; their names are re-exported here, so ``marc.read_records`` and
+``marc.normalize_isbn`` keep working.
 """
 
 from __future__ import annotations
@@ -8,182 +11,23 @@ from __future__ import annotations
 import io
 import re
 import unicodedata
-import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pymarc
 from django.utils.translation import gettext_lazy as _
 
-# --- Reading ---------------------------------------------------------------------------------
-
-
-class MarcError(Exception):
-    """A record (or a whole file) that cannot be imported; ``reason`` is a stable code."""
-
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
-        self.reason = reason
-        self.message = message
-
-
-@dataclass(frozen=True)
-class ReadResult:
-    """One record of a file: ``number`` counts from 1; either ``record`` or ``error`` is set."""
-
-    number: int
-    record: pymarc.Record | None = None
-    error: MarcError | None = None
-
-
-PYMARC_REASONS = {
-    "RecordLengthInvalid": ("broken_leader", _("the record length in the leader is invalid")),
-    "BaseAddressInvalid": ("broken_leader", _("the base address in the leader is invalid")),
-    "BaseAddressNotFound": ("broken_leader", _("the base address in the leader is missing")),
-    "RecordDirectoryInvalid": ("broken_directory", _("the record directory is invalid")),
-    "NoFieldsFound": ("no_fields", _("the record has no fields")),
-    "TruncatedRecord": ("truncated", _("the record is truncated")),
-    "EndOfRecordNotFound": ("truncated", _("the end-of-record mark is missing")),
-    "UnicodeDecodeError": ("wrong_encoding", _("the record is not in the declared encoding")),
-    "ValueError": ("broken_leader", _("the leader or directory holds non-numeric data")),
-}
-
-
-def detect_format(data: bytes) -> str:
-    """ "xml" for MARCXML, "iso2709" otherwise (looks past a BOM and whitespace)."""
-    head = data[:200].lstrip(b"\xef\xbb\xbf \t\r\n")
-    return "xml" if head.startswith(b"<") else "iso2709"
-
-
-def read_records(data: bytes) -> Iterator[ReadResult]:
-    """Yield every record of an ISO 2709 (MARC-8 or UTF-8) or MARCXML file, numbered from 1.
-
-    A broken record comes back as a ``ReadResult`` with an error; reading goes on after it.
-    An empty file or one that is not MARC at all raises ``MarcError``.
-    """
-    if not data.strip():
-        raise MarcError("empty_file", str(_("the file is empty")))
-    if detect_format(data) == "xml":
-        yield from _read_xml(data)
-        return
-    if not data[:5].isdigit():
-        raise MarcError("not_marc", str(_("the file is neither ISO 2709 MARC nor MARCXML")))
-    reader = pymarc.MARCReader(
-        io.BytesIO(data), to_unicode=True, force_utf8=False, utf8_handling="strict"
-    )
-    number = 0
-    while True:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                record = next(reader)
-            except StopIteration:
-                return
-        number += 1
-        if record is None:
-            exc = reader.current_exception
-            name = type(exc).__name__ if exc else "ValueError"
-            reason, message = PYMARC_REASONS.get(
-                name, ("unreadable", _("the record cannot be read"))
-            )
-            yield ReadResult(number, error=MarcError(reason, str(message)))
-            continue
-        problem = _encoding_problem(record, reader.current_chunk, caught)
-        if problem:
-            yield ReadResult(number, error=problem)
-        else:
-            yield ReadResult(number, record=record)
-
-
-def _encoding_problem(record: pymarc.Record, chunk: bytes, caught) -> MarcError | None:
-    if record.leader[9] == "a":
-        try:
-            chunk.decode("utf-8")
-        except UnicodeDecodeError:
-            return MarcError(
-                "wrong_encoding", str(_("the leader says UTF-8 but the record is not valid UTF-8"))
-            )
-    for w in caught:
-        if "subfield code" in str(w.message):
-            return MarcError(
-                "bad_subfield_code",
-                str(_("a subfield code is not a letter or digit (wrong encoding?)")),
-            )
-    return None
-
-
-class _RecordByRecord(pymarc.marcxml.XmlHandler):
-    """pymarc's MARCXML handler, but an error inside one <record> (a bad leader, a bad tag)
-    spoils only that record: it becomes an error result and parsing goes on."""
-
-    def __init__(self) -> None:
-        super().__init__(strict=False, normalize_form="NFC")
-        self.results: list[ReadResult] = []
-        self._error: str = ""
-
-    def startElementNS(self, name, qname, attrs):
-        if name[1] == "record":
-            self._error = ""
-        if self._error:
-            return
-        try:
-            super().startElementNS(name, qname, attrs)
-        except Exception as exc:
-            self._error = str(exc) or type(exc).__name__
-
-    def endElementNS(self, name, qname):
-        if name[1] == "record" and (self._error or self._record is None):
-            self.results.append(
-                ReadResult(
-                    len(self.results) + 1,
-                    error=MarcError(
-                        "invalid",
-                        str(_("the MARCXML record is invalid: %(error)s") % {"error": self._error}),
-                    ),
-                )
-            )
-            self._record, self._field, self._text, self._error = None, None, [], ""
-            return
-        if self._error:
-            self._text = []
-            return
-        try:
-            super().endElementNS(name, qname)
-        except Exception as exc:
-            self._error = str(exc) or type(exc).__name__
-
-    def process_record(self, record):
-        self.results.append(ReadResult(len(self.results) + 1, record=record))
-
-
-def _read_xml(data: bytes) -> Iterator[ReadResult]:
-    """Record by record, like ISO 2709: a broken <record> is reported and skipped. XML that is
-    not well-formed ends the file there (the records before it are kept)."""
-    handler = _RecordByRecord()
-    broken = None
-    try:
-        pymarc.marcxml.parse_xml(io.BytesIO(data), handler)
-    except Exception as exc:
-        broken = exc
-    if broken is not None and not handler.results:
-        raise MarcError(
-            "bad_xml", str(_("the MARCXML file cannot be parsed: %(error)s") % {"error": broken})
-        )
-    if not handler.results:
-        raise MarcError("empty_file", str(_("the file holds no MARC records")))
-    yield from handler.results
-    if broken is not None:
-        yield ReadResult(
-            len(handler.results) + 1,
-            error=MarcError(
-                "bad_xml",
-                str(
-                    _("the MARCXML file cannot be parsed from here on: %(error)s")
-                    % {"error": broken}
-                ),
-            ),
-        )
-
+from catalog.isbn import ISBN_CHARS_RE as ISBN_CHARS_RE
+from catalog.isbn import ISSN_RE as ISSN_RE
+from catalog.isbn import isbn10_to_13 as isbn10_to_13
+from catalog.isbn import isbn13_to_10 as isbn13_to_10
+from catalog.isbn import isbn_variants as isbn_variants
+from catalog.isbn import normalize_isbn as normalize_isbn
+from catalog.isbn import normalize_issn as normalize_issn
+from catalog.marc_read import PYMARC_REASONS as PYMARC_REASONS
+from catalog.marc_read import MarcError as MarcError
+from catalog.marc_read import ReadResult as ReadResult
+from catalog.marc_read import detect_format as detect_format
+from catalog.marc_read import read_records as read_records
 
 # --- Validation ------------------------------------------------------------------------------
 
@@ -262,68 +106,6 @@ def validate(record: pymarc.Record) -> list[str]:
 def is_holdings(record: pymarc.Record) -> bool:
     """A MARC21 holdings record (leader/06 u, v, x or y)."""
     return str(record.leader)[6:7] in {"u", "v", "x", "y"}
-
-
-# --- ISBN ------------------------------------------------------------------------------------
-
-ISBN_CHARS_RE = re.compile(r"[0-9Xx][0-9Xx\- ]{8,16}[0-9Xx]")
-
-
-def isbn10_to_13(isbn10: str) -> str:
-    core = "978" + isbn10[:9]
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(core))
-    return core + str((10 - total % 10) % 10)
-
-
-def isbn13_to_10(isbn13: str) -> str | None:
-    if not isbn13.startswith("978"):
-        return None
-    core = isbn13[3:12]
-    total = sum(int(d) * (10 - i) for i, d in enumerate(core))
-    check = (11 - total % 11) % 11
-    return core + ("X" if check == 10 else str(check))
-
-
-def _isbn10_valid(s: str) -> bool:
-    if not re.fullmatch(r"\d{9}[\dX]", s):
-        return False
-    total = sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(s))
-    return total % 11 == 0
-
-
-def _isbn13_valid(s: str) -> bool:
-    if not re.fullmatch(r"97[89]\d{10}", s):
-        return False
-    total = sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(s))
-    return total % 10 == 0
-
-
-def normalize_isbn(value: str) -> str | None:
-    """An ISBN in any spelling ("91-7195-437-X (inb.)", "978-91-502-2231-9") → its ISBN-13,
-    or None when it is not a valid ISBN."""
-    match = ISBN_CHARS_RE.search(value or "")
-    if not match:
-        return None
-    s = re.sub(r"[\- ]", "", match.group()).upper()
-    if len(s) == 10 and _isbn10_valid(s):
-        return isbn10_to_13(s)
-    if len(s) == 13 and _isbn13_valid(s):
-        return s
-    return None
-
-
-def isbn_variants(isbn13: str) -> list[str]:
-    """The ISBN-13 and, for 978 ISBNs, the ISBN-10 spelling."""
-    ten = isbn13_to_10(isbn13)
-    return [isbn13, ten] if ten else [isbn13]
-
-
-ISSN_RE = re.compile(r"(\d{4})-?(\d{3}[\dXx])")
-
-
-def normalize_issn(value: str) -> str | None:
-    match = ISSN_RE.search(value or "")
-    return f"{match.group(1)}-{match.group(2).upper()}" if match else None
 
 
 # --- Extraction ------------------------------------------------------------------------------
