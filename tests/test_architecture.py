@@ -122,3 +122,23 @@ def test_no_source_file_over_600_lines():
             if lines > MAX_LINES:
                 long.append((relative, lines))
     assert long == []
+
+
+def test_tasks_queued_by_name_exist():
+    """Services name the tasks they queue (``enqueue_on_commit("app.tasks.fn", …)``,
+    ``task_named("app.tasks.fn")``): every such name is a Celery task under that name."""
+    import re
+
+    from celery import Task
+
+    from libraries.enqueue import task_named
+
+    pattern = re.compile(r"""(?:enqueue_on_commit|task_named|_enqueue)\(\s*["']([\w.]+)["']""")
+    names = set()
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            names.update(pattern.findall(path.read_text(encoding="utf-8")))
+    assert {"circulation.tasks.target_holds", "transport.tasks.plan_transfer_task"} <= names
+    for name in sorted(names):
+        task = task_named(name)
+        assert isinstance(task, Task) and task.name == name, name
