@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections
 from django.utils import timezone, translation
 
+from libraries import policy
 from libraries.access import cached_access
-from sip2 import policy, protocol, texts
+from sip2 import protocol, texts
 from sip2.models import Terminal
 
 log = logging.getLogger("sip2.activity")
@@ -165,10 +166,11 @@ class Session:
         terminal = self.terminal
         if code in handlers.ALWAYS:
             return
-        if code not in handlers.handlers() or not terminal.allows(code):
+        action = policy.SIP2_MESSAGES.get(code)
+        if action is None or code not in handlers.handlers() or not terminal.allows(code):
             raise Denied("not_allowed")
-        access = cached_access(terminal.user)
-        if not access.has(policy.role_for(code), terminal.library):
+        # The one permission table (``libraries.policy``), as for the desk pages and the API.
+        if not cached_access(terminal.user).may(action, terminal.library):
             raise Denied("not_allowed")
 
     def _encode(self, response: protocol.Response, request: protocol.Request) -> bytes:
