@@ -83,8 +83,7 @@ def login(session: Session, request: protocol.Request) -> tuple[Response, bool]:
         )
     ok = terminal is not None and cached_access(user).may(policy.SIP2_LOGIN, terminal.library)
     if ok:
-        session.terminal = terminal
-        session.charset = terminal.charset
+        session.logged_in(terminal)
         Terminal.objects.filter(pk=terminal.pk).update(last_login_at=timezone.now())
     return Response("94", ["1" if ok else "0"]), ok
 
@@ -95,7 +94,7 @@ def login_refused() -> Response:
 
 def supported(session: Session | None) -> str:
     terminal = session.terminal if session else None
-    access = cached_access(terminal.user) if terminal else None
+    access = session.access() if terminal else None
     marks = []
     for code in BX_ORDER:
         if code in ALWAYS:
