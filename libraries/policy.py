@@ -1,4 +1,4 @@
-"""One permission table for every way in: staff pages, the API and (later) SIP2.
+"""One permission table for every way in: staff pages, the API and SIP2.
 
 PURE: no models, no settings, no clock. A staff member holds roles at libraries (the consortium
 admin holds one role everywhere); a role grants a set of actions; an action is allowed *at a
@@ -71,6 +71,26 @@ PERMISSIONS: dict[Role, frozenset[Action]] = {
 # The least role that grants each action (for messages and docs).
 LEAST_ROLE: dict[Action, Role] = {
     action: next(role for role in Role if action in PERMISSIONS[role]) for action in Action
+}
+
+# SIP2: the action a self-service terminal's account needs at the terminal's library to log in
+# (93), and per request code. A code not listed is not served. 99 (status) and 97 (resend) need
+# only a login.
+SIP2_LOGIN = Action.CIRCULATE
+SIP2_MESSAGES: dict[str, Action] = {
+    "23": Action.PATRON_READ,  # patron status
+    "63": Action.PATRON_READ,  # patron information
+    "35": Action.PATRON_READ,  # end patron session
+    "11": Action.CIRCULATE,  # checkout
+    "09": Action.CIRCULATE,  # checkin
+    "29": Action.CIRCULATE,  # renew
+    "65": Action.CIRCULATE,  # renew all
+    "17": Action.CIRCULATE,  # item information
+    "19": Action.CIRCULATE,  # item status update (the terminal's item properties)
+    "15": Action.HOLDS,  # hold
+    "37": Action.FEES,  # fee paid
+    "01": Action.PATRON_WRITE,  # block patron
+    "25": Action.PATRON_WRITE,  # patron enable (lifts blocks terminals set, never staff's)
 }
 
 ANYWHERE = None  # ``library`` argument: "at some library" (e.g. a page that lists libraries)

@@ -1,5 +1,5 @@
 """Answers to the circulation messages: checkout (11), checkin (09), renew (29), renew all (65),
-item information (17), hold (15) and fee paid (37).
+item information (17), item status update (19), hold (15) and fee paid (37).
 
 Every one calls the desk's services (``circulation.services``, ``renewals``, ``fees``,
 ``hold_services``): the same rules, refusal reasons, locks and transactions. The terminal's
@@ -261,10 +261,12 @@ def item_information(session: Session, request: protocol.Request, now: datetime)
     """17 -> 18: status, due date, hold queue, owner and location. Three queries at most."""
     barcode = "".join(request.get("AB").split())
     item = (
-        Item.objects.select_related("record", "item_type", "home_library", "current_library")
+        Item.objects.select_related(
+            "record", "item_type", "home_library", "current_library", "sip2_properties"
+        )
         .only(
             "id", "barcode", "status", "record__id", "record__title", "item_type__code",
-            "home_library__code", "current_library__code",
+            "home_library__code", "current_library__code", "sip2_properties__properties",
         )
         .filter(barcode=barcode)
         .first()
@@ -289,9 +291,35 @@ def item_information(session: Session, request: protocol.Request, now: datetime)
         .add("AQ", item.home_library.code)
         .add("AP", item.current_library.code)
     )
+    kept = getattr(item, "sip2_properties", None)
+    if kept is not None and kept.properties:
+        response.add("CH", kept.properties)
     if due:
         response.add("AF", _due_text(due, session))
     return response
+
+
+def item_status_update(session: Session, request: protocol.Request, now: datetime) -> Response:
+    """19 -> 20: keep the terminal's item properties (CH) for the item; item information (18)
+    sends them back. Two queries and the write."""
+    from sip2 import services as sip2_services
+
+    barcode = "".join(request.get("AB").split())
+    item = Item.objects.select_related("record").only("id", "barcode", "record__title")
+    item = item.filter(barcode=barcode).first() if barcode else None
+    if item is None:
+        raise Denied("unknown_item")
+    properties = request.get("CH")
+    sip2_services.set_item_properties(
+        item=item, properties=properties, terminal=session.terminal, now=now
+    )
+    return (
+        Response("20", ["1", sip_date(now, tz(session))])
+        .add("AB", item.barcode)
+        .add("AJ", item.record.title)
+        .add("CH", properties)
+        .add("AF", _("The item's properties are saved."))
+    )
 
 
 # --- Holds -----------------------------------------------------------------------------------
@@ -445,12 +473,5 @@ def refusal_response(code: str, date: str, institution: str, card: str, item: st
         return Response("38", ["N", date]).add("AO", institution).add("AA", card)
     if code == "19":
         return Response("20", ["0", date]).add("AB", item)
-    if code == "25":
-        return (
-            Response("26", [" " * 14, "000", date])
-            .add("AO", institution)
-            .add("AA", card)
-            .add("AE", "")
-        )
     # No message of its own (cannot happen for a code the parser accepts): a resend request.
     return Response("96")

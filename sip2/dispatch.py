@@ -29,11 +29,11 @@ def refusal(session: Session, request: protocol.Request, now: datetime, denied: 
     institution = session.terminal.institution
     card, item = request.get("AA"), request.get("AB")
     code = request.code
-    if code in ("23", "01", "63"):
+    if code in ("23", "01", "63", "25"):
         fixed = ["Y" * 4 + " " * 10, _language_code(request), date]
         if code == "63":
             fixed += [count4(0)] * 6
-        response = Response("24" if code != "63" else "64", fixed)
+        response = Response({"63": "64", "25": "26"}.get(code, "24"), fixed)
         response.add("AO", institution).add("AA", card).add("AE", "").add("BL", "N")
     elif code == "35":
         response = Response("36", ["N", date]).add("AO", institution).add("AA", card)
@@ -53,6 +53,8 @@ def table() -> dict:
         "63": handlers.patron_information,
         "35": handlers.end_session,
         "01": handlers.block_patron,
+        "25": handlers.patron_enable,
+        "19": circulation.item_status_update,
         "11": circulation.checkout,
         "09": circulation.checkin,
         "29": circulation.renew,

@@ -1,5 +1,6 @@
 """Answers to the terminal and patron messages: login (93), SC status (99), patron status (23),
-patron information (63), end session (35), block patron (01); the table of all handlers; and
+patron information (63), end session (35), block patron (01), patron enable (25); the table of
+all handlers; and
 the "no" answer of every message. Circulation messages are in ``sip2.circulation``.
 
 Handlers parse the request, call the same services and selectors as the desk, and build the
@@ -18,13 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from circulation import config_cache, selectors
+from libraries import policy
 from libraries.access import cached_access
 from patrons import opac_auth
 from patrons import rules as patron_rules
 from patrons import selectors as patron_selectors
 from patrons import services as patron_services
 from patrons.models import Patron
-from sip2 import policy, protocol, texts
+from sip2 import protocol, texts
 from sip2.errors import Denied
 from sip2.models import Terminal
 from sip2.protocol import Response, count4, flag, sip_date
@@ -58,7 +60,9 @@ BX_ORDER = (
 )
 ALWAYS = frozenset({"99", "97", "93"})
 # The request codes answered after login (``sip2.dispatch.table`` maps each to its function).
-MESSAGES = frozenset({"99", "23", "63", "35", "01", "11", "09", "29", "65", "17", "15", "37"})
+MESSAGES = frozenset(
+    {"99", "23", "63", "35", "01", "25", "19", "11", "09", "29", "65", "17", "15", "37"}
+)
 
 
 def tz(session: Session) -> ZoneInfo:
@@ -84,10 +88,9 @@ def login(session: Session, request: protocol.Request) -> tuple[Response, bool]:
             .filter(user=user, enabled=True)
             .first()
         )
-    ok = terminal is not None and cached_access(user).has(policy.LOGIN_ROLE, terminal.library)
+    ok = terminal is not None and cached_access(user).may(policy.SIP2_LOGIN, terminal.library)
     if ok:
-        session.terminal = terminal
-        session.charset = terminal.charset
+        session.logged_in(terminal)
         Terminal.objects.filter(pk=terminal.pk).update(last_login_at=timezone.now())
     return Response("94", ["1" if ok else "0"]), ok
 
@@ -98,7 +101,7 @@ def login_refused() -> Response:
 
 def supported(session: Session | None) -> str:
     terminal = session.terminal if session else None
-    access = cached_access(terminal.user) if terminal else None
+    access = session.access() if terminal else None
     marks = []
     for code in BX_ORDER:
         if code in ALWAYS:
@@ -108,8 +111,9 @@ def supported(session: Session | None) -> str:
             flag(
                 terminal is not None
                 and code in MESSAGES
+                and code in policy.SIP2_MESSAGES
                 and terminal.allows(code)
-                and access.has(policy.role_for(code), terminal.library)
+                and access.may(policy.SIP2_MESSAGES[code], terminal.library)
             )
         )
     return "".join(marks)
@@ -151,7 +155,7 @@ def sc_status(session: Session, request: protocol.Request, now: datetime) -> Res
                 on["09"],  # checkin ok
                 on["11"],  # checkout ok
                 on["29"],  # ACS renewal policy: renewals allowed
-                "N",  # status update (item properties) not kept
+                on["19"],  # status update ok: item properties are kept (19)
                 "N",  # no offline transactions
                 TIMEOUT_PERIOD,
                 RETRIES_ALLOWED,
@@ -403,3 +407,30 @@ def block_patron(session: Session, request: protocol.Request, now: datetime) -> 
         .add("BL", "Y")
         .add("AF", texts.screen_message("manual_block"))
     )
+
+
+def patron_enable(session: Session, request: protocol.Request, now: datetime) -> Response:
+    """25 -> 26: lift the blocks that terminals set with "block patron" (01), as Koha's SIP
+    server re-enables a patron a machine blocked. Blocks set by staff stay (the answer still
+    shows the patron blocked and says to ask the staff). The PIN is checked as for checkout."""
+    from sip2 import services as sip2_services
+
+    card = require_patron(session, request, now)
+    view = patron_view(card, now)
+    if view.patron is None:
+        raise Denied("unknown_card")
+    sip2_services.lift_terminal_blocks(patron=view.patron, terminal=session.terminal, now=now)
+    view = patron_view(card, now)
+    pin_ok = "Y" if request.get("AD") else None
+    personal = _shows_personal_data(session, pin_ok)
+    response = (
+        Response("26", [status_flags(view), _language_code(request), sip_date(now, tz(session))])
+        .add("AO", session.terminal.institution)
+        .add("AA", card)
+        .add("AE", view.patron.full_name if personal else "")
+        .add("BL", "Y")
+        .add_optional("CQ", pin_ok)
+    )
+    if view.borrow.blocks:
+        return response.add("AF", texts.screen_message(view.borrow.blocks[0].reason))
+    return response.add("AF", _("Your card works again."))

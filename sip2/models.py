@@ -13,7 +13,8 @@ from libraries.models import Library
 
 class Terminal(models.Model):
     """One SIP2 account. The machine logs in (message 93) with the user's name and password;
-    what it may do is decided by that user's staff roles at ``library`` (``sip2.policy``), and
+    what it may do is decided by that user's staff roles at ``library`` through the one
+    permission table (``libraries.policy.SIP2_MESSAGES``), and
     its loans and returns are made at ``library`` in that user's name."""
 
     class Charset(models.TextChoices):
@@ -96,3 +97,34 @@ class Terminal(models.Model):
 
     def allows(self, code: str) -> bool:
         return not self.allowed_messages or code in self.allowed_messages
+
+
+class ItemProperties(models.Model):
+    """What a terminal keeps about an item, sent with "item status update" (19): the SIP2
+    item properties (CH), free text such as a security-tag state or a sorter's note. Item
+    information (18) sends them back. Nothing else in the system reads them."""
+
+    item = models.OneToOneField(
+        "catalog.Item",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="sip2_properties",
+        verbose_name=_("item"),
+    )
+    properties = models.CharField(_("item properties (CH)"), max_length=255, blank=True)
+    terminal = models.ForeignKey(
+        Terminal,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("terminal"),
+    )
+    updated_at = models.DateTimeField(_("updated"))
+
+    class Meta:
+        verbose_name = _("SIP2 item properties")
+        verbose_name_plural = _("SIP2 item properties")
+
+    def __str__(self) -> str:
+        return self.properties

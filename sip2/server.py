@@ -68,6 +68,7 @@ class Server:
         self.executor = ThreadPoolExecutor(max_workers=config.threads, thread_name_prefix="sip2")
         self.server: asyncio.base_events.Server | None = None
         self.connections = 0
+        self._tasks: set[asyncio.Task] = set()
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(
@@ -88,8 +89,15 @@ class Server:
             await self.server.serve_forever()
 
     async def stop(self) -> None:
+        """Stop listening, end every connection, then close each worker thread's database
+        connection and shut the pool down (waiting for a message in progress to finish), so
+        nothing of the server holds a database session afterwards."""
         if self.server is not None:
             self.server.close()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.server is not None:
             await self.server.wait_closed()
         await asyncio.get_running_loop().run_in_executor(None, self._close_db_connections)
         self.executor.shutdown(wait=True, cancel_futures=True)
@@ -114,6 +122,8 @@ class Server:
         peer = writer.get_extra_info("peername")
         session = Session(peer=f"{peer[0]}:{peer[1]}" if peer else "?")
         self.connections += 1
+        task = asyncio.current_task()
+        self._tasks.add(task)
         loop = asyncio.get_running_loop()
         buffer = bytearray()
         try:
@@ -146,6 +156,7 @@ class Server:
             log.exception("peer=%s connection failed", session.peer)
         finally:
             self.connections -= 1
+            self._tasks.discard(task)
             writer.close()
             with contextlib.suppress(ConnectionError, ssl.SSLError, OSError):
                 await writer.wait_closed()

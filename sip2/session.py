@@ -15,11 +15,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-from django.db import close_old_connections
+from django.db import connections
 from django.utils import timezone, translation
 
-from libraries.access import cached_access
-from sip2 import dispatch, handlers, policy, protocol, texts
+from libraries import policy
+from libraries.access import StaffAccess, cached_access
+from sip2 import dispatch, handlers, protocol, texts
 from sip2.errors import Denied as Denied
 from sip2.models import Terminal
 
@@ -27,6 +28,9 @@ log = logging.getLogger("sip2.activity")
 
 MAX_FRAME_ERRORS = 5  # unreadable frames in a row before the connection is closed
 MAX_LOGIN_FAILURES = 3
+# The terminal account's roles are read at login and again after this many seconds (one Redis
+# GET), not for every message: a role taken away stops the machine within a minute.
+ACCESS_RECHECK_SECONDS = 60.0
 
 
 @dataclass
@@ -48,6 +52,22 @@ class Session:
     verified: dict[str, bytes] = field(default_factory=dict)
     charset: str = "utf-8"
     key: bytes = field(default_factory=lambda: secrets.token_bytes(16))
+    _access: StaffAccess | None = None
+    _access_until: float = 0.0
+
+    def access(self) -> StaffAccess:
+        """The terminal account's staff roles (``libraries.access``), kept for
+        ``ACCESS_RECHECK_SECONDS`` so a message costs no cache round trip."""
+        now = time.monotonic()
+        if self._access is None or now >= self._access_until:
+            self._access = cached_access(self.terminal.user)
+            self._access_until = now + ACCESS_RECHECK_SECONDS
+        return self._access
+
+    def logged_in(self, terminal: Terminal) -> None:
+        self.terminal = terminal
+        self.charset = terminal.charset
+        self._access = None
 
     # --- PIN memory ----------------------------------------------------------------------
 
@@ -68,11 +88,10 @@ class Session:
 
     def handle(self, frame: bytes) -> Outcome:
         started = time.perf_counter()
-        close_old_connections()
         try:
             return self._handle(frame, started)
         finally:
-            close_old_connections()
+            keep_or_close_connections()
 
     def _handle(self, frame: bytes, started: float) -> Outcome:
         try:
@@ -153,10 +172,11 @@ class Session:
         terminal = self.terminal
         if code in handlers.ALWAYS:
             return
-        if code not in dispatch.table() or not terminal.allows(code):
+        action = policy.SIP2_MESSAGES.get(code)
+        if action is None or code not in dispatch.table() or not terminal.allows(code):
             raise Denied("not_allowed")
-        access = cached_access(terminal.user)
-        if not access.has(policy.role_for(code), terminal.library):
+        # The one permission table (``libraries.policy``), as for the desk pages and the API.
+        if not self.access().may(action, terminal.library):
             raise Denied("not_allowed")
 
     def _encode(self, response: protocol.Response, request: protocol.Request) -> bytes:
@@ -180,6 +200,20 @@ class Session:
             outcome.data[2:3].decode("ascii", "replace"),
             (time.perf_counter() - started) * 1000,
         )
+
+
+def keep_or_close_connections() -> None:
+    """After a message, in the worker thread that answered it: keep the thread's database
+    connection for its next message. Django's ``close_old_connections`` (what a web request
+    does) would, with ``CONN_HEALTH_CHECKS``, cost a ``SELECT 1`` round trip per message; the
+    connection is only checked (and closed if broken) when a query failed on it, and closed
+    when it reached ``CONN_MAX_AGE`` or was left outside autocommit."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is None:
+            continue
+        expired = conn.close_at is not None and time.monotonic() >= conn.close_at
+        if conn.errors_occurred or expired or not conn.get_autocommit():
+            conn.close_if_unusable_or_obsolete()
 
 
 def resend() -> protocol.Response:

@@ -160,9 +160,42 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     (ROOT / ".data").mkdir(exist_ok=True)  # a fresh clone has none
     log = open(ROOT / ".data" / f"worker-{settings.CELERY_TASK_DEFAULT_QUEUE}.log", "w")  # noqa: SIM115
     proc = start_worker(env, log)
+    global _session_worker
+    _session_worker = proc
     yield proc
+    _session_worker = None
     stop_worker(proc)
     log.close()
+
+
+_session_worker: subprocess.Popen | None = None
+
+
+def settle_celery(timeout: float = 30) -> None:
+    """Before a transactional test's final TRUNCATE: no task it queued may still run.
+
+    Tasks still in this run's queue are dropped (no later test should run them against its own
+    data), and if the session's worker (``celery_worker_process``) is running, wait until it
+    has finished the ones it already took: a task writing while TRUNCATE locks the tables is
+    how the two deadlock. Tests that queue work from another thread (the SIP2 server) call it.
+    """
+    from django.conf import settings
+
+    from config.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+    if _session_worker is None or _session_worker.poll() is not None:
+        return
+    name = f"test-{os.getpid()}@{os.uname().nodename}"
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        inspect = app.control.inspect(destination=[name], timeout=2.0)
+        busy = [inspect.active(), inspect.reserved()]
+        if all(reply is not None and not any(reply.values()) for reply in busy):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"the Celery worker still had tasks after {timeout} s")
 
 
 def start_worker(env: dict, log) -> subprocess.Popen:

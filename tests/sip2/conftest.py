@@ -14,6 +14,7 @@ from patrons.services import set_pin
 from sip2.server import Config, ServerThread
 from sip2.services import create_terminal
 from tests.circulation.factories import PatronFactory
+from tests.conftest import settle_celery
 
 TERMINAL_PASSWORD = "sip-secret-1"
 PIN = "4711"
@@ -38,8 +39,14 @@ def terminal(transactional_db, _fast_hashing):
 
 @pytest.fixture
 def sip_server(transactional_db):
+    """The server in a thread. Torn down before the test's final TRUNCATE (it depends on
+    ``transactional_db``): the server stops, each worker thread closes its own database
+    connection and the pool is shut down (``Server.stop``), then the tasks the test's messages
+    queued (check-in: transfers, holds) are dropped or finished (``settle_celery``), so no
+    connection of ours holds or waits for a lock while the tables are truncated."""
     with ServerThread(Config(host="127.0.0.1", port=0, threads=4, idle_seconds=60)) as running:
         yield running
+    settle_celery()
 
 
 @pytest.fixture

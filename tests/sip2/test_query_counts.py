@@ -58,3 +58,28 @@ def test_patron_information_with_a_list_costs_a_fixed_number(
     barcode = ItemFactory().barcode
     with django_assert_max_num_queries(3):
         assert ask(session, f"17{DATE}AOKGA|AB{barcode}|").startswith(b"1803")
+
+
+def test_messages_reuse_the_threads_connection_without_a_health_check_query(session):
+    """A web request's ``close_old_connections`` would cost a ``SELECT 1`` per message with
+    CONN_HEALTH_CHECKS; the server keeps the worker thread's connection as it is."""
+    from django.db import connection
+
+    barcode = ItemFactory().barcode
+    ask(session, f"17{DATE}AOKGA|AB{barcode}|")
+    raw = connection.connection
+    for _ in range(3):
+        assert ask(session, f"17{DATE}AOKGA|AB{barcode}|").startswith(b"1803")
+    assert connection.connection is raw  # no reconnect
+    assert connection.health_check_done  # and no health check due before the next query
+
+
+def test_the_terminals_roles_are_read_once_a_minute_not_per_message(session, terminal):
+    from libraries.models import StaffRole
+
+    barcode = ItemFactory().barcode
+    assert ask(session, f"17{DATE}AOKGA|AB{barcode}|").startswith(b"1803")
+    StaffRole.objects.filter(user=terminal.user).delete()  # bumps the cached roles' version
+    assert ask(session, f"17{DATE}AOKGA|AB{barcode}|").startswith(b"1803")  # still known
+    session._access_until = 0.0  # a minute later
+    assert ask(session, f"17{DATE}AOKGA|AB{barcode}|").startswith(b"1801")  # refused

@@ -4,13 +4,20 @@ is validated by pysip2's strict decoder."""
 from __future__ import annotations
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
 from pysip2 import (
     CheckinResponse,
     CheckoutResponse,
     FeePaidRequest,
     HoldRequest,
     HoldResponse,
+    ItemInformationRequest,
     ItemInformationResponse,
+    ItemStatusUpdateRequest,
+    ItemStatusUpdateResponse,
+    PatronEnableRequest,
+    PatronEnableResponse,
     PatronStatusResponse,
     encode_message,
 )
@@ -20,7 +27,7 @@ from catalog.models import Item
 from circulation.models import Fee, Loan
 from libraries.models import Library, StaffRole
 from patrons.models import Patron, PatronBlock
-from sip2.models import Terminal
+from sip2.models import ItemProperties, Terminal
 from sip2.server import Config, ServerThread
 from tests.circulation.factories import FeeFactory, ItemFactory
 from tests.sip2.conftest import PIN, TERMINAL_PASSWORD, RawClient, login_frame
@@ -70,7 +77,7 @@ def test_a_session_with_the_pypi_client(sip2_client, patron_with_pin):
     raw = client.get_response(client.sip_sc_status_request())
     status = strict(raw)
     assert status.online_status == "Y" and status.checkout_ok == "Y"
-    assert status.supported_messages == "YYYYYYYYYYYNNYYY"  # no 19, no 25
+    assert status.supported_messages == "Y" * 16  # every message, 19 and 25 included
     assert status.library_name == "Karlskoga bibliotek"
 
     raw = client.get_response(client.sip_patron_status_request())
@@ -183,9 +190,6 @@ def test_scanning_an_own_loan_again_renews_it_with_the_renewal_policy(client, pa
     assert Loan.objects.filter(item=item).count() == 1
 
 
-# Run with -m slow: in the full run the server thread's connection and the session worker
-# deadlock with the test's final TRUNCATE (open: docs in the issue note).
-@pytest.mark.slow
 def test_checkin_of_another_librarys_item_names_the_next_stop(client, patron_with_pin):
     item = ItemFactory(home_library=Library.objects.get(code="KHM"))
     raw, answer = client.ask(checkin_frame(item.barcode))
@@ -195,9 +199,6 @@ def test_checkin_of_another_librarys_item_names_the_next_stop(client, patron_wit
     assert answer.sort_bin in {"STO", "DEG", "KHM"}  # the first hop of the planned route
 
 
-# Run with -m slow: in the full run the server thread's connection and the session worker
-# deadlock with the test's final TRUNCATE (open: docs in the issue note).
-@pytest.mark.slow
 def test_checkin_catching_a_hold_sends_it_to_the_hold_shelf_bin(client, patron_with_pin):
     item = ItemFactory()
     card = patron_with_pin.card_number
@@ -259,6 +260,104 @@ def test_block_patron_sets_a_manual_block(client, patron_with_pin):
     assert isinstance(answer, PatronStatusResponse)
     assert answer.patron_status[0] == "Y"
     assert PatronBlock.objects.open().filter(patron=patron_with_pin).exists()
+
+
+def enable_frame(card: str, pin: str | None = PIN) -> bytes:
+    return encode_message(
+        PatronEnableRequest(
+            transaction_date=DATE, institution_id="KGA", patron_identifier=card, patron_password=pin
+        )
+    )
+
+
+def test_patron_enable_lifts_the_block_a_terminal_set(client, patron_with_pin):
+    card = patron_with_pin.card_number
+    client.ask(f"01N{DATE}AOKGA|ALKortet behölls|AA{card}|AC|\r")
+    _, answer = client.ask(enable_frame(card))
+    assert isinstance(answer, PatronEnableResponse)
+    assert answer.patron_status[0] == " " and answer.valid_patron == "Y"
+    assert answer.valid_patron_password == "Y"
+    assert not PatronBlock.objects.open().filter(patron=patron_with_pin).exists()
+    lifted = PatronBlock.objects.get(patron=patron_with_pin)
+    assert lifted.removed_by.username == "sip-kga-1"
+    # The patron can borrow again at the machine.
+    _, loan = client.ask(checkout_frame(card, ItemFactory().barcode))
+    assert loan.ok == "1"
+
+
+def test_patron_enable_never_lifts_a_staff_block(client, patron_with_pin):
+    card = patron_with_pin.card_number
+    desk_user = get_user_model().objects.create_user(username="desk-kga")
+    staff_block = PatronBlock.objects.create(
+        patron=patron_with_pin,
+        reason="Obetald ersättning, prata med personalen",
+        library=Library.objects.get(code="KGA"),
+        created_by=desk_user,
+        created_at=timezone.now(),
+    )
+    client.ask(f"01N{DATE}AOKGA|ALKortet behölls|AA{card}|AC|\r")
+    _, answer = client.ask(enable_frame(card))
+    assert isinstance(answer, PatronEnableResponse)
+    assert answer.patron_status[0] == "Y"  # still blocked: the staff block stays
+    assert answer.screen_message == ("Ditt konto är spärrat. Fråga personalen.",)
+    assert list(PatronBlock.objects.open().filter(patron=patron_with_pin)) == [staff_block]
+
+
+def test_patron_enable_with_a_wrong_pin_changes_nothing(client, patron_with_pin):
+    card = patron_with_pin.card_number
+    client.ask(f"01N{DATE}AOKGA|ALKortet behölls|AA{card}|AC|\r")
+    _, answer = client.ask(enable_frame(card, pin="0000"))
+    assert isinstance(answer, PatronEnableResponse)
+    assert answer.patron_status[0] == "Y" and answer.valid_patron != "Y"
+    assert PatronBlock.objects.open().filter(patron=patron_with_pin).exists()
+
+
+def test_item_status_update_keeps_the_properties_for_item_information(client):
+    item = ItemFactory()
+    update = ItemStatusUpdateRequest(
+        transaction_date=DATE,
+        institution_id="KGA",
+        item_identifier=item.barcode,
+        item_properties="larm: på; hylla 3",
+    )
+    # The terminal speaks UTF-8 (pysip2's default is cp850); with a checksum, as machines do.
+    _, answer = client.ask(
+        encode_message(update, encoding="utf-8", checksum=True, sequence_number=1)
+    )
+    assert isinstance(answer, ItemStatusUpdateResponse)
+    assert answer.item_properties_ok == "1" and answer.item_properties == "larm: på; hylla 3"
+    assert answer.title_identifier == item.record.title
+    assert ItemProperties.objects.get(item=item).properties == "larm: på; hylla 3"
+    info = ItemInformationRequest(
+        transaction_date=DATE, institution_id="KGA", item_identifier=item.barcode
+    )
+    _, answer = client.ask(encode_message(info))
+    assert isinstance(answer, ItemInformationResponse)
+    assert answer.item_properties == "larm: på; hylla 3"
+
+
+def test_item_status_update_of_an_unknown_item_is_refused(client):
+    update = ItemStatusUpdateRequest(
+        transaction_date=DATE, institution_id="KGA", item_identifier="NOPE", item_properties="x"
+    )
+    _, answer = client.ask(encode_message(update))
+    assert isinstance(answer, ItemStatusUpdateResponse) and answer.item_properties_ok == "0"
+    assert not ItemProperties.objects.exists()
+
+
+def test_19_and_25_follow_the_terminals_allowed_messages(sip_server, terminal, patron_with_pin):
+    Terminal.objects.filter(pk=terminal.pk).update(allowed_messages=["09", "17"])
+    raw = RawClient(sip_server.port)
+    raw.ask(login_frame())
+    _, status = raw.ask("9900302.00\r")
+    assert status.supported_messages[11:13] == "NN" and status.status_update_ok == "N"
+    item = ItemFactory()
+    frame = f"19{DATE}AOKGA|AB{item.barcode}|CHx|\r"
+    _, answer = raw.ask(frame)
+    assert isinstance(answer, ItemStatusUpdateResponse) and answer.item_properties_ok == "0"
+    _, answer = raw.ask(enable_frame(patron_with_pin.card_number))
+    assert isinstance(answer, PatronEnableResponse) and answer.valid_patron != "Y"
+    assert not ItemProperties.objects.exists()
 
 
 def test_login_refused_with_a_wrong_password_and_closed_after_three(sip_server, terminal):
