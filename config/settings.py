@@ -67,6 +67,16 @@ if not REDIS_URL:
     REDIS_URL = embedded.redis_url()
 
 DATABASES = {"default": database_from_url(DATABASE_URL)}
+# A PostgreSQL streaming replica for OPAC and search reads (config/replica.py): with it, a
+# second alias, the router and the middleware that marks which requests may read there.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+DATABASE_REPLICA_STICKY_SECONDS = int(os.environ.get("DATABASE_REPLICA_STICKY_SECONDS", "10"))
+DATABASE_ROUTERS: list[str] = []
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = database_from_url(DATABASE_REPLICA_URL)
+    # Under test the replica is the test database itself (no second test database).
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -114,6 +124,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
+if DATABASE_REPLICA_URL:
+    MIDDLEWARE.insert(1, "config.replica.read_from_replica")
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
