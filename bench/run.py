@@ -196,7 +196,9 @@ def _purge_queue() -> None:
         from django.conf import settings
 
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-        client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+        from config.queues import queue_names
+
+        client.delete(*queue_names(settings.CELERY_TASK_DEFAULT_QUEUE))
     except Exception as error:
         print(f"could not purge the bench queue: {error}")
 

@@ -20,7 +20,9 @@ from urllib.parse import unquote, urlsplit
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
+from config import queues
 from config.dburl import database_from_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -290,6 +292,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "granslos")
+# One queue per job kind (config/queues.py), all named after the default queue; a worker
+# without -Q consumes them all.
+CELERY_TASK_ROUTES = queues.routes(CELERY_TASK_DEFAULT_QUEUE)
+CELERY_TASK_QUEUES = [Queue(name) for name in queues.queue_names(CELERY_TASK_DEFAULT_QUEUE)]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
