@@ -26,6 +26,7 @@ DEFAULTS = {  # iterations per operation, OPAC rounds, import size, routing item
     "T0": {"n": 200, "rounds": 5, "import": 5_000, "routing": 2_000, "mixed": 30, "http": 100},
     "T1": {"n": 400, "rounds": 10, "import": 50_000, "routing": 10_000, "mixed": 180, "http": 300},
     "T2": {"n": 400, "rounds": 10, "import": 50_000, "routing": 10_000, "mixed": 180, "http": 300},
+    "T3": {"n": 400, "rounds": 10, "import": 50_000, "routing": 10_000, "mixed": 180, "http": 300},
 }
 
 
@@ -196,7 +197,9 @@ def _purge_queue() -> None:
         from django.conf import settings
 
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-        client.delete(settings.CELERY_TASK_DEFAULT_QUEUE)
+        from config.queues import queue_names
+
+        client.delete(*queue_names(settings.CELERY_TASK_DEFAULT_QUEUE))
     except Exception as error:
         print(f"could not purge the bench queue: {error}")
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import BooleanField, Exists, F, FloatField, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Left, Lower
@@ -301,7 +301,7 @@ def search(
     facets = Facets()
     page_ids: list[int] = []
     total = window = 0
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for kind, key, number in rows:
@@ -337,6 +337,11 @@ def search(
     )
 
 
+def _read_connection():
+    """The primary, or the OPAC's replica where the router allows it (config/replica.py)."""
+    return connections[router.db_for_read(Record)]
+
+
 def did_you_mean(parsed: ParsedQuery) -> str:
     """The query with each word the catalogue does not know replaced by a known word one
     doubled, dropped or swapped letter away (``sommmar`` → ``sommar``, ``smomar`` → ``sommar``),
@@ -349,7 +354,7 @@ def did_you_mean(parsed: ParsedQuery) -> str:
         pairs += [(word, c) for c in spelling_candidates(word)[:120]]
     if not pairs:
         return ""
-    with connection.cursor() as cursor:
+    with _read_connection().cursor() as cursor:
         # Only words in titles, authors and subjects (weights A-C) are suggested.
         cursor.execute(
             """

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth import get_user_model
 
+from config.queues import queue_names
 from libraries.models import Library, StaffRole
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -209,7 +210,8 @@ def start_worker(env: dict, log) -> subprocess.Popen:
             "config",
             "worker",
             "-Q",
-            env["CELERY_QUEUE"],
+            # Every job kind's queue of this run (config/queues.py): still the run's own.
+            ",".join(queue_names(env["CELERY_QUEUE"])),
             "--concurrency",
             "2",
             "--pool",
