@@ -185,7 +185,8 @@ def settle_celery(timeout: float = 30) -> None:
     from config.celery import app
 
     with app.connection_for_write() as conn:
-        conn.default_channel.queue_purge(settings.CELERY_TASK_DEFAULT_QUEUE)
+        for queue in queue_names(settings.CELERY_TASK_DEFAULT_QUEUE):
+            conn.default_channel.queue_purge(queue)
     if _session_worker is None or _session_worker.poll() is not None:
         return
     name = f"test-{os.getpid()}@{os.uname().nodename}"

@@ -1,4 +1,4 @@
-"""Generate a synthetic consortium for the benchmark (bench/generator.py) into an empty database."""
+"""Generate a synthetic consortium for the benchmark (bench/generator) into an empty database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from bench import generator
 
 
 class Command(BaseCommand):
-    help = "Build a synthetic consortium (T0 ≈ 10k records, T1 ≈ 250k, T2 ≈ 1M) with COPY."
+    help = "Build a synthetic consortium (T0 ≈ 10k records, T1 ≈ 250k, T2 ≈ 1M, T3 ≈ 10M)."
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(generator.SCALES), default="T0")
