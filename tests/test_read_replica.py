@@ -25,7 +25,7 @@ from django.test import RequestFactory, override_settings
 from rest_framework.authtoken.models import Token
 
 from catalog.indexing import refresh_search_vectors
-from circulation.hold_models import Hold
+from circulation.holds.models import Hold
 from config.replica import PRIMARY_COOKIE, REPLICA, ReplicaRouter, _state, eligible
 from libraries.models import Library
 from patrons.services import set_pin
