@@ -22,8 +22,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import F, OuterRef
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, transaction
+from django.db.models import OuterRef
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
@@ -355,7 +355,7 @@ def _check_out(
         CheckoutRefused, refusals, override_reason=override_reason, staff=staff, library=library
     )
     calendar = config.calendar(rules_library.pk)
-    loan = Loan.objects.create(
+    loan = Loan(
         item=item,
         patron=locked_patron,
         checkout_library=library,
@@ -367,6 +367,8 @@ def _check_out(
         staff=staff,
         override_reason=(override_reason or "").strip()[:200] if refusals else "",
     )
+    # The loan, the item's new state, the patron's activity and the event: one statement.
+    _write_checkout(loan, item=item, patron=locked_patron, library=library, now=now)
     if refusals:
         log_overrides(
             refusals,
@@ -377,17 +379,6 @@ def _check_out(
             now=now,
             reason=override_reason or "",
         )
-    Item.objects.filter(pk=item.pk).update(
-        status=Item.Status.ON_LOAN,
-        current_library=library,
-        last_borrowed_at=now,
-        loan_count=F("loan_count") + 1,
-        updated_at=now,
-    )
-    Patron.objects.filter(pk=locked_patron.pk).update(last_activity_at=now)
-    events.record(
-        Kind.CHECKOUT, at=now, library_id=library.pk, item_ids=[item.pk], patron_id=locked_patron.pk
-    )
     hold_services.after_checkout(
         item=item,
         patron=locked_patron,
@@ -399,6 +390,55 @@ def _check_out(
     loan.patron = locked_patron
     loan.item = item
     return loan
+
+
+def _insert_values(instance, prefix: str) -> tuple[str, str, dict]:
+    """Columns, placeholders and parameters to INSERT ``instance`` (all fields but the id,
+    prepared as ``save()`` prepares them)."""
+    fields = [f for f in instance._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    placeholders = ", ".join(f"%({prefix}{f.column})s" for f in fields)
+    params = {
+        f"{prefix}{f.column}": f.get_db_prep_save(f.pre_save(instance, True), connection)
+        for f in fields
+    }
+    return columns, placeholders, params
+
+
+_CHECKOUT_WRITES_SQL = """
+WITH new_loan AS (
+    INSERT INTO circulation_loan ({columns}) VALUES ({placeholders}) RETURNING id
+), lent_item AS (
+    UPDATE catalog_item
+       SET status = %(on_loan)s, current_library_id = %(library)s, last_borrowed_at = %(now)s,
+           loan_count = loan_count + 1, updated_at = %(now)s
+     WHERE id = %(item)s
+), active_patron AS (
+    UPDATE patrons_patron SET last_activity_at = %(now)s WHERE id = %(patron)s
+), event AS ({event})
+SELECT id FROM new_loan
+"""
+
+
+def _write_checkout(loan: Loan, *, item: Item, patron: Patron, library: Library, now) -> None:
+    """Insert the loan (its id is set on it), mark the item on loan here, note the patron's
+    activity and log the checkout event, in one statement: four round trips were a third of a
+    checkout's time (docs/performance.md). The rows are locked already; a second open loan of
+    the item still fails on the partial unique index (IntegrityError, as ``create()`` did)."""
+    columns, placeholders, params = _insert_values(loan, "loan_")
+    event_sql, event_params = events.insert_statement(
+        Kind.CHECKOUT, at=now, library_id=library.pk, item_ids=[item.pk], patron_id=patron.pk,
+        prefixed=True,
+    )  # fmt: skip
+    sql = _CHECKOUT_WRITES_SQL.format(columns=columns, placeholders=placeholders, event=event_sql)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {
+            **params, **event_params, "on_loan": Item.Status.ON_LOAN, "library": library.pk,
+            "now": now, "item": item.pk, "patron": patron.pk,
+        })  # fmt: skip
+        loan.pk = cursor.fetchone()[0]
+    loan._state.adding = False
+    loan._state.db = DEFAULT_DB_ALIAS
 
 
 # --- Check in ----------------------------------------------------------------------------
