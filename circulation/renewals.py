@@ -219,7 +219,7 @@ def _write_renewal(loan: Loan, *, patron: Patron, library: Library, now: datetim
 # else's; loanable copies of the title on a shelf, this one aside). Counted here, in the lock
 # statement, to spare a round trip and the ORM building that query on every renewal.
 _LOCK_LOAN_TO_RENEW_SQL = """
-SELECT l.*, i.barcode AS item_barcode, i.item_type_id AS item_type_id,
+SELECT l.*, i.barcode AS item_barcode, i.item_type_id AS item_type_id, i.status AS item_status,
        i.record_id AS item_record_id, r.title AS record_title,
        p.category_id AS patron_category_id, p.expiry_date AS patron_expiry_date,
        p.anonymized_at AS patron_anonymized_at,
@@ -272,6 +272,7 @@ def _lock_loan_to_renew(loan_id: int, config: config_cache.Config, *, now: datet
         Item,
         id=loan.item_id,
         barcode=loan.item_barcode,
+        status=loan.item_status,
         item_type_id=loan.item_type_id,
         record_id=loan.item_record_id,
     )

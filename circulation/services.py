@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Item, Record
 from circulation import config_cache, duedates, hold_selectors, hold_services, rules, selectors
+from circulation.hold_models import Hold
 from circulation.models import Fee, Loan, OverrideLog
 from circulation.privacy import returned_link_days
 from circulation.refusals import (
@@ -169,11 +170,41 @@ def _with_reference_data(patron: Patron, config: config_cache.Config) -> Patron:
     return patron
 
 
-def _lock_item(barcode: str, exc: type[CirculationRefused], config: config_cache.Config) -> Item:
+# At check-in, whether any hold could take the copy (a superset of what
+# ``hold_services.capture_at_checkin`` looks for: a hold that has this copy, or anyone waiting
+# for the title). Most copies come back to titles nobody waits for: the capture query is then
+# not sent at all.
+_LOCK_ITEM_FOR_CHECKIN_SQL = """
+SELECT i.*, r.title AS record_title,
+       (EXISTS (SELECT 1 FROM circulation_hold h
+                 WHERE h.item_id = i.id AND h.state = ANY(%(has_item)s))
+        OR EXISTS (SELECT 1 FROM circulation_hold h
+                    WHERE h.record_id = i.record_id AND h.state = %(waiting)s)) AS holds_may_wait
+  FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id
+ WHERE i.barcode = %(barcode)s
+   FOR UPDATE OF i
+"""
+
+
+def _lock_item(
+    barcode: str,
+    exc: type[CirculationRefused],
+    config: config_cache.Config,
+    *,
+    for_checkin: bool = False,
+) -> Item:
     """Lock the item by barcode, with its record's title (not the MARC or the search vector);
-    item type and home library from this process's copy of the reference data."""
+    item type and home library from this process's copy of the reference data. ``for_checkin``:
+    with ``holds_may_wait`` (may a hold take it?)."""
     barcode = "".join((barcode or "").split())
-    item = next(iter(Item.objects.raw(_LOCK_ITEM_SQL, [barcode])), None) if barcode else None
+    if for_checkin:
+        sql, params = _LOCK_ITEM_FOR_CHECKIN_SQL, {
+            "barcode": barcode, "has_item": list(Hold.HAS_ITEM_STATES),
+            "waiting": Hold.State.WAITING,
+        }  # fmt: skip
+    else:
+        sql, params = _LOCK_ITEM_SQL, [barcode]
+    item = next(iter(Item.objects.raw(sql, params)), None) if barcode else None
     if item is None:
         raise refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
     # The record as a deferred instance: its id and title only (touching another field loads it).
@@ -512,7 +543,7 @@ def check_in(
     loan is not the item's open loan any more, nothing is done (``loan_changed``).
     """
     config = config_cache.config()
-    item = _lock_item(barcode, CheckinRefused, config)
+    item = _lock_item(barcode, CheckinRefused, config, for_checkin=True)
     loan = _lock_loan_of_item(item, config)
     if expected_loan_id is not None and (loan is None or loan.pk != expected_loan_id):
         raise refuse(
@@ -521,17 +552,19 @@ def check_in(
             _("The item's loan changed meanwhile. Scan the item again."),
         )
     fee = None
+    # Every check-in asks whether the copy can fill a waiting hold (oldest first), unless the
+    # lock statement found no hold that could take it.
+    may_capture = item.holds_may_wait and item.status != Item.Status.WITHDRAWN
+    closing = None  # the loan closed in memory, written with the item's new state below
     if loan is not None:
         borrower_id = loan.patron_id
         fee = _close_loan(loan, library=library, staff=staff, now=now, config=config)
-        events.record(
-            Kind.RETURN,
-            at=now,
-            library_id=library.pk,
-            item_ids=[item.pk],
-            patron_id=borrower_id,
-            other_library_id=loan.checkout_library_id,
-        )
+        closing = (loan, borrower_id)
+        if item.status == Item.Status.IN_TRANSIT or may_capture:
+            # Transport and holds write after the return (and log their own events): the
+            # loan and its event go first, as one statement.
+            _write_checkin(closing, item=item, library=library, now=now, status=None)
+            closing = None
     transfer = None
     if item.status == Item.Status.IN_TRANSIT:
         # Arrival scanning: transport says whether it is home, at a hub, or somewhere unexpected.
@@ -539,8 +572,7 @@ def check_in(
         if receipt is not None and receipt.outcome != "arrived":
             transfer = receipt.transfer
     capture = None
-    if transfer is None and item.status != Item.Status.WITHDRAWN:
-        # Every check-in asks whether the copy can fill a waiting hold (oldest first).
+    if transfer is None and may_capture:
         capture = hold_services.capture_at_checkin(item=item, library=library, staff=staff, now=now)
     if capture is not None:
         destination = Destination(capture.action, capture.library, capture.message)
@@ -556,10 +588,11 @@ def check_in(
     if item.status == Item.Status.WITHDRAWN:
         new_status = Item.Status.WITHDRAWN
     starts_transfer = destination.action == Action.SEND_HOME and transfer is None
-    if not starts_transfer and not (capture is not None and capture.transfer is not None):
-        # (A transfer started here or by the hold capture already set the item in transit.)
-        Item.objects.filter(pk=item.pk).update(
-            status=new_status, current_library=library, updated_at=now
+    # (A transfer started here or by the hold capture already set the item in transit.)
+    sets_item = not starts_transfer and not (capture is not None and capture.transfer is not None)
+    if closing is not None or sets_item:
+        _write_checkin(
+            closing, item=item, library=library, now=now, status=new_status if sets_item else None
         )
     item.status, item.current_library = new_status, library
     message = destination.message
@@ -659,12 +692,52 @@ def _close_loan(
     loan.returned_at = now
     loan.returned_library = library
     loan.end_reason = Loan.EndReason.RETURNED
-    fields = ["returned_at", "returned_library", "end_reason"]
     if patron is not None and not patron.keeps_loan_history and returned_link_days() == 0:
         loan.patron = None
-        fields.append("patron")
-    loan.save(update_fields=fields)
-    return fee
+    return fee  # written by _write_checkin
+
+
+_CLOSE_LOAN_SQL = """
+closed AS (
+    UPDATE circulation_loan
+       SET returned_at = %(now)s, returned_library_id = %(library)s, end_reason = %(end_reason)s,
+           patron_id = %(patron)s
+     WHERE id = %(loan)s)"""
+_SET_ITEM_SQL = """
+set_item AS (
+    UPDATE catalog_item SET status = %(status)s, current_library_id = %(library)s,
+           updated_at = %(now)s
+     WHERE id = %(item)s)"""
+
+
+def _write_checkin(
+    closing: tuple[Loan, int | None] | None,
+    *,
+    item: Item,
+    library: Library,
+    now: datetime,
+    status: str | None,
+) -> None:
+    """One statement for what a check-in writes: the loan closed by ``_close_loan`` (with
+    ``closing``: the loan and its borrower's id, for the return event), the item's new
+    ``status`` here (None: the item row is not touched), the return event. The rows are locked."""
+    clauses, params = [], {"now": now, "library": library.pk, "item": item.pk, "status": status}
+    main = "SELECT 1"
+    if closing is not None:
+        loan, borrower_id = closing
+        clauses.append(_CLOSE_LOAN_SQL)
+        params |= {"loan": loan.pk, "end_reason": loan.end_reason, "patron": loan.patron_id}
+        main, event_params = events.insert_statement(
+            Kind.RETURN, at=now, library_id=library.pk, item_ids=[item.pk],
+            patron_id=borrower_id, other_library_id=loan.checkout_library_id, prefixed=True,
+        )  # fmt: skip
+        params |= event_params
+    if status is not None:
+        clauses.append(_SET_ITEM_SQL)
+    if not clauses:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {','.join(clauses)}\n{main}", params)
 
 
 # --- Lost and claims returned ------------------------------------------------------------
