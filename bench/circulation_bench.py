@@ -263,13 +263,13 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
     library = Library.objects.get(code=desk.library)
     holder = {}
 
-    def checkout():
+    def lend():
         holder["loan"] = services.check_out(
             card_number=desk.card, barcode=desk.barcode, library=library, staff=user,
             now=timezone.now(),
         )  # fmt: skip
 
-    statements = _captured(checkout)
+    statements = _captured(lend)
     loan = holder["loan"]
     services.check_in(barcode=desk.barcode, library=library, staff=user, now=timezone.now())
     item_id = loan.item_id
