@@ -208,9 +208,16 @@ def _captured(fn) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
 
 
-def _time_raw(n: int, statements: list[str], undo) -> tuple[Series, Series]:
+def _time_raw(
+    n: int, statements: list[str], undo, request=None, interleaved: Series | None = None
+) -> tuple[Series, Series]:
     """Run ``statements`` raw through psycopg 2 × (n + warm-up) times, alternately committed
-    and rolled back; ``undo(cursor)`` puts the rows back after a commit, untimed."""
+    and rolled back; ``undo(cursor)`` puts the rows back after a commit, untimed.
+
+    With ``request`` (the same operation on the same rows through the API), it runs after each
+    committed floor run, timed into ``interleaved`` and undone the same way: request and floor
+    alternate, so their ratio is measured under the same load (the machine's load can change
+    between the desk phase and the floor phase of a run)."""
     settings = connection.settings_dict
     conninfo = psycopg.conninfo.make_conninfo(
         dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
@@ -238,6 +245,17 @@ def _time_raw(n: int, statements: list[str], undo) -> tuple[Series, Series]:
                 with raw.cursor() as cursor:
                     undo(cursor)
                 raw.commit()
+                if request is not None:
+                    started = time.perf_counter()
+                    ok = request()
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if not ok:
+                        interleaved.errors += 1
+                    elif k >= 2 * WARMUP:
+                        interleaved.add(elapsed)
+                    with raw.cursor() as cursor:
+                        undo(cursor)
+                    raw.commit()
     return series, rolled_back
 
 
@@ -282,7 +300,16 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
         )
         _restore(cursor, "catalog_item", _ITEM_STATE, item_id, item_row)
 
-    series, rolled_back = _time_raw(n, statements, undo_checkout)
+    client = staff_client()
+
+    def post(url: str, body: dict, expect: int):
+        return lambda: client.post(url, body, content_type="application/json").status_code == expect
+
+    interleaved = {name: Series(f"interleaved_{name}") for name in ("checkout", "renew", "checkin")}
+    body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
+    series, rolled_back = _time_raw(
+        n, statements, undo_checkout, post("/api/v1/checkouts/", body, 201), interleaved["checkout"]
+    )
     floor = series.summary()
     p50 = checkout.summary()["p50"] if checkout.ms else None
     out = {
@@ -312,7 +339,11 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
         _restore(cursor, "circulation_loan", _LOAN_STATE, loan.pk, loan_row)
         _restore(cursor, "catalog_item", _ITEM_STATE, loan.item_id, on_loan_item)
 
-    renew_series, renew_rolled_back = _time_raw(n, renew_statements, undo_loan)
+    renew_series, renew_rolled_back = _time_raw(
+        n, renew_statements, undo_loan,
+        post(f"/api/v1/loans/{loan.pk}/renew/", {"library": other.library}, 200),
+        interleaved["renew"],
+    )  # fmt: skip
     with connection.cursor() as cursor:
         undo_loan(cursor)
     checkin_statements = _captured(
@@ -320,7 +351,11 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
             barcode=other.barcode, library=other_library, staff=user, now=timezone.now()
         )
     )
-    checkin_series, checkin_rolled_back = _time_raw(n, checkin_statements, undo_loan)
+    checkin_series, checkin_rolled_back = _time_raw(
+        n, checkin_statements, undo_loan,
+        post("/api/v1/checkins/", {"barcode": other.barcode, "library": other.library}, 200),
+        interleaved["checkin"],
+    )  # fmt: skip
     services.check_in(  # the loan ends for good
         barcode=other.barcode, library=other_library, staff=user, now=timezone.now()
     )
@@ -335,4 +370,11 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
         out[f"statements_{name}"] = sqls
         out[f"service_{name}_p50"] = service.summary()["p50"] if service and service.ms else None
         out[f"overhead_factor_{name}"] = _factor(out[f"service_{name}_p50"], summary)
+    # The API request alternated with its floor run: the ratio under the same load.
+    for name, floor_series in (
+        ("checkout", series), ("renew", renew_series), ("checkin", checkin_series),
+    ):  # fmt: skip
+        summary = interleaved[name].summary()
+        out[f"interleaved_{name}"] = summary
+        out[f"interleaved_factor_{name}"] = _factor(summary["p50"], floor_series.summary())
     return out
