@@ -177,45 +177,56 @@ def run_renew_all(limit: int) -> dict[str, Series]:
     return {"renew_all_100": series}
 
 
-def run_floor(n: int, checkout: Series) -> dict:
-    """Capture the statements of one real service checkout, then run exactly those statements
-    raw through psycopg, n times.
+_LOAN_STATE = (
+    "due_at",
+    "renewals",
+    "last_renewed_at",
+    "returned_at",
+    "returned_library_id",
+    "end_reason",
+    "patron_id",
+)
+_ITEM_STATE = ("status", "current_library_id", "last_borrowed_at", "loan_count", "updated_at")
 
-    The floor commits, as the checkout does (a commit waits for the WAL flush): after each timed
-    run the loan it inserted is deleted and the item row put back, untimed. The same statements
-    rolled back instead of committed are reported too (``floor_rollback``)."""
-    from circulation import services
-    from libraries.models import Library
 
-    user = fixtures.bench_user()
-    desk = fixtures.desks(fixtures.normal_cards(1), fixtures.available_items(1, offset_seed=11))[0]
-    library = Library.objects.get(code=desk.library)
+def _row_state(cursor, table: str, columns: tuple[str, ...], row_id: int) -> tuple:
+    cursor.execute(f"SELECT {', '.join(columns)} FROM {table} WHERE id = %s", [row_id])  # noqa: S608
+    return cursor.fetchone()
+
+
+def _restore(cursor, table: str, columns: tuple[str, ...], row_id: int, values: tuple) -> None:
+    assignments = ", ".join(f"{c} = %s" for c in columns)
+    cursor.execute(f"UPDATE {table} SET {assignments} WHERE id = %s", [*values, row_id])  # noqa: S608
+
+
+def _captured(fn) -> list[str]:
+    """The statements ``fn`` sends (Django logs BEGIN/COMMIT too; the floor runs its own
+    transaction)."""
     connection.queries_log.clear()  # the capture slices the (bounded) log
     with CaptureQueriesContext(connection) as captured:
-        loan = services.check_out(
-            card_number=desk.card, barcode=desk.barcode, library=library, staff=user,
-            now=timezone.now(),
-        )  # fmt: skip
-    services.check_in(barcode=desk.barcode, library=library, staff=user, now=timezone.now())
-    # Django logs BEGIN/COMMIT too; the floor runs its own transaction.
-    statements = [
-        q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")
-    ]
+        fn()
+    return [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
+
+
+def _time_raw(
+    n: int, statements: list[str], undo, request=None, interleaved: Series | None = None
+) -> tuple[Series, Series]:
+    """Run ``statements`` raw through psycopg 2 × (n + warm-up) times, alternately committed
+    and rolled back; ``undo(cursor)`` puts the rows back after a commit, untimed.
+
+    With ``request`` (the same operation on the same rows through the API), it runs after each
+    committed floor run, timed into ``interleaved`` and undone the same way: request and floor
+    alternate, so their ratio is measured under the same load (the machine's load can change
+    between the desk phase and the floor phase of a run)."""
     settings = connection.settings_dict
     conninfo = psycopg.conninfo.make_conninfo(
         dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
         host=settings["HOST"] or None, port=settings["PORT"] or None,
     )  # fmt: skip
-    item_id = loan.item_id
     series, rolled_back = Series("floor"), Series("floor_rollback")
     with psycopg.connect(conninfo) as raw:
         with raw.cursor() as cursor:
-            cursor.execute(
-                "SELECT status, current_library_id, last_borrowed_at, loan_count, updated_at"
-                " FROM catalog_item WHERE id = %s",
-                [item_id],
-            )
-            item_row = cursor.fetchone()
+            undo(cursor)
         raw.commit()
         for k in range(2 * (n + WARMUP)):
             commit = k % 2 == 0
@@ -230,24 +241,140 @@ def run_floor(n: int, checkout: Series) -> dict:
             elapsed = (time.perf_counter() - started) * 1000
             if k >= 2 * WARMUP:
                 (series if commit else rolled_back).add(elapsed, len(statements))
-            if commit:  # undo, untimed: the loan goes, the item row is as it was
+            if commit:  # undo, untimed
                 with raw.cursor() as cursor:
-                    cursor.execute(
-                        "DELETE FROM circulation_loan WHERE item_id = %s AND returned_at IS NULL",
-                        [item_id],
-                    )
-                    cursor.execute(
-                        "UPDATE catalog_item SET status = %s, current_library_id = %s,"
-                        " last_borrowed_at = %s, loan_count = %s, updated_at = %s WHERE id = %s",
-                        [*item_row, item_id],
-                    )
+                    undo(cursor)
                 raw.commit()
+                if request is not None:
+                    started = time.perf_counter()
+                    ok = request()
+                    elapsed = (time.perf_counter() - started) * 1000
+                    if not ok:
+                        interleaved.errors += 1
+                    elif k >= 2 * WARMUP:
+                        interleaved.add(elapsed)
+                    with raw.cursor() as cursor:
+                        undo(cursor)
+                    raw.commit()
+    return series, rolled_back
+
+
+def _factor(p50, floor: dict):
+    return round(p50 / floor["p50"], 2) if p50 and floor["p50"] else None
+
+
+def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None = None) -> dict:
+    """Capture the statements of one real service checkout, then run exactly those statements
+    raw through psycopg, n times; the same for a plain check-in (reshelve) and a renewal.
+
+    The floor commits, as the operation does (a commit waits for the WAL flush): after each
+    timed run the rows it wrote are put back, untimed (the checkout's loan deleted, the item row
+    restored; the check-in's loan reopened; the renewal's due date restored). The same
+    statements rolled back instead of committed are reported too (``*_rollback``)."""
+    from circulation import renewals, services
+    from libraries.models import Library
+
+    services_rows = services_rows or {}
+    user = fixtures.bench_user()
+    desks = fixtures.desks(fixtures.normal_cards(2), fixtures.available_items(2, offset_seed=11))
+    desk = desks[0]
+    library = Library.objects.get(code=desk.library)
+    holder = {}
+
+    def lend():
+        holder["loan"] = services.check_out(
+            card_number=desk.card, barcode=desk.barcode, library=library, staff=user,
+            now=timezone.now(),
+        )  # fmt: skip
+
+    statements = _captured(lend)
+    loan = holder["loan"]
+    services.check_in(barcode=desk.barcode, library=library, staff=user, now=timezone.now())
+    item_id = loan.item_id
+    with connection.cursor() as cursor:
+        item_row = _row_state(cursor, "catalog_item", _ITEM_STATE, item_id)
+
+    def undo_checkout(cursor):
+        cursor.execute(
+            "DELETE FROM circulation_loan WHERE item_id = %s AND returned_at IS NULL", [item_id]
+        )
+        _restore(cursor, "catalog_item", _ITEM_STATE, item_id, item_row)
+
+    client = staff_client()
+
+    def post(url: str, body: dict, expect: int):
+        return lambda: client.post(url, body, content_type="application/json").status_code == expect
+
+    interleaved = {name: Series(f"interleaved_{name}") for name in ("checkout", "renew", "checkin")}
+    body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
+    series, rolled_back = _time_raw(
+        n, statements, undo_checkout, post("/api/v1/checkouts/", body, 201), interleaved["checkout"]
+    )
     floor = series.summary()
     p50 = checkout.summary()["p50"] if checkout.ms else None
-    return {
+    out = {
         "floor": floor,
         "floor_rollback": rolled_back.summary(),
         "statements": statements,
         "service_checkout_p50": p50,
-        "overhead_factor": round(p50 / floor["p50"], 2) if p50 and floor["p50"] else None,
+        "overhead_factor": _factor(p50, floor),
     }
+
+    # Check-in (reshelve) and renewal of a loan of the second desk item.
+    other = desks[1]
+    other_library = Library.objects.get(code=other.library)
+    loan = services.check_out(
+        card_number=other.card, barcode=other.barcode, library=other_library, staff=user,
+        now=timezone.now(),
+    )  # fmt: skip
+    _due_tomorrow([loan.pk])
+    with connection.cursor() as cursor:
+        loan_row = _row_state(cursor, "circulation_loan", _LOAN_STATE, loan.pk)
+        on_loan_item = _row_state(cursor, "catalog_item", _ITEM_STATE, loan.item_id)
+    renew_statements = _captured(
+        lambda: renewals.renew(loan=loan, library=other_library, staff=user, now=timezone.now())
+    )
+
+    def undo_loan(cursor):
+        _restore(cursor, "circulation_loan", _LOAN_STATE, loan.pk, loan_row)
+        _restore(cursor, "catalog_item", _ITEM_STATE, loan.item_id, on_loan_item)
+
+    renew_series, renew_rolled_back = _time_raw(
+        n, renew_statements, undo_loan,
+        post(f"/api/v1/loans/{loan.pk}/renew/", {"library": other.library}, 200),
+        interleaved["renew"],
+    )  # fmt: skip
+    with connection.cursor() as cursor:
+        undo_loan(cursor)
+    checkin_statements = _captured(
+        lambda: services.check_in(
+            barcode=other.barcode, library=other_library, staff=user, now=timezone.now()
+        )
+    )
+    checkin_series, checkin_rolled_back = _time_raw(
+        n, checkin_statements, undo_loan,
+        post("/api/v1/checkins/", {"barcode": other.barcode, "library": other.library}, 200),
+        interleaved["checkin"],
+    )  # fmt: skip
+    services.check_in(  # the loan ends for good
+        barcode=other.barcode, library=other_library, staff=user, now=timezone.now()
+    )
+    for name, timed_series, rolled, sqls in (
+        ("renew", renew_series, renew_rolled_back, renew_statements),
+        ("checkin", checkin_series, checkin_rolled_back, checkin_statements),
+    ):
+        summary = timed_series.summary()
+        service = services_rows.get(f"service_{name}")
+        out[f"floor_{name}"] = summary
+        out[f"floor_{name}_rollback"] = rolled.summary()
+        out[f"statements_{name}"] = sqls
+        out[f"service_{name}_p50"] = service.summary()["p50"] if service and service.ms else None
+        out[f"overhead_factor_{name}"] = _factor(out[f"service_{name}_p50"], summary)
+    # The API request alternated with its floor run: the ratio under the same load.
+    for name, floor_series in (
+        ("checkout", series), ("renew", renew_series), ("checkin", checkin_series),
+    ):  # fmt: skip
+        summary = interleaved[name].summary()
+        out[f"interleaved_{name}"] = summary
+        out[f"interleaved_factor_{name}"] = _factor(summary["p50"], floor_series.summary())
+    return out

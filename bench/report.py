@@ -122,7 +122,8 @@ def markdown(result: dict) -> str:
     ):
         if key in result:
             value = dict(result[key])
-            value.pop("statements", None)
+            for k in [k for k in value if k.startswith("statements")]:
+                value.pop(k)
             lines += ["", f"**{title}**: `{json.dumps(value, ensure_ascii=False, default=str)}`"]
     if result.get("verdicts"):
         lines += ["", "| goal | row | measured | met |", "|---|---|---:|---|"]

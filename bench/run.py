@@ -98,10 +98,19 @@ def main(argv: list[str] | None = None) -> dict:
         rows |= circulation_bench.run_renew_all(limit=max(3, n // 10))
     if "floor" in parts and "checkout" in rows:
         log("raw-SQL floor of a checkout")
-        floor = circulation_bench.run_floor(n, rows.get("service_checkout", rows["checkout"]))
+        floor = circulation_bench.run_floor(
+            n, rows.get("service_checkout", rows["checkout"]), services_rows=rows
+        )
         p50 = rows["checkout"].summary()["p50"]
         floor["request_checkout_p50"] = p50
         floor["overhead_factor_request"] = round(p50 / floor["floor"]["p50"], 2)
+        for name in ("renew", "checkin"):  # the request's p50 against its own floor
+            if name in rows and rows[name].ms and floor[f"floor_{name}"]["p50"]:
+                p50 = rows[name].summary()["p50"]
+                floor[f"request_{name}_p50"] = p50
+                floor[f"overhead_factor_request_{name}"] = round(
+                    p50 / floor[f"floor_{name}"]["p50"], 2
+                )
         result["floor"] = floor
     if "search" in parts:
         log(f"OPAC search, {len(search_bench.QUERIES)} queries × {args.rounds or d['rounds']}")

@@ -6,6 +6,7 @@ The working library is the staff session's (``request.working_library``) or an e
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalog.models import ItemType
-from circulation import refusals, renewals, selectors, services
+from circulation import refusals, renewals, rows, selectors, services
 from circulation.filters import LoanFilter
 from circulation.models import Fee, Loan
 from circulation.rules import RULE_FIELDS
@@ -239,17 +240,19 @@ def renew(request: Request, loan_id: int) -> Response:
     data = RenewIn(data=request.data)
     data.is_valid(raise_exception=True)
     library = working_library(request, data.validated_data.get("library"))
-    loan = get_object_or_404(Loan, pk=loan_id)
     now = timezone.now()
     try:
+        # The service locks the loan by id and reads what it needs: no need to load it first.
         loan = renewals.renew(
-            loan=loan,
+            loan=rows.partial_instance(Loan, id=loan_id),
             library=library,
             staff=request.user,
             now=now,
             override_reason=data.validated_data.get("override_reason"),
         )
     except refusals.RenewalRefused as error:
+        if error.reason == refusals.NOT_ON_LOAN and not Loan.objects.filter(pk=loan_id).exists():
+            raise Http404 from None  # no such loan: the refusal path only pays the query
         return refused(error)
     return Response(loan_data(loan, now=now))  # the service's loan has what the answer shows
 

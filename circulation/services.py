@@ -22,13 +22,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, transaction
-from django.db.models import F, OuterRef
+from django.db import IntegrityError, transaction
+from django.db.models import OuterRef
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from catalog.models import Item, Record
-from circulation import config_cache, duedates, rules, selectors
+from catalog.models import Item
+from circulation import config_cache, duedates, rows, rules, selectors
 from circulation.destinations import Action, Destination, destination_after_checkin
 from circulation.holds import selectors as hold_selectors
 from circulation.holds import services as hold_services
@@ -46,22 +46,17 @@ from circulation.refusals import (
     NOT_FOR_LOAN,
     ON_HOLD_SHELF,
     ON_LOAN_TO_THIS_PATRON,
-    UNKNOWN_CARD,
-    UNKNOWN_ITEM,
     CheckinRefused,
     CheckoutRefused,
-    CirculationRefused,
     Refusal,
     check_override,
     log_overrides,
     patron_refusals,
     refuse,
 )
-from events import services as events
-from events.models import Kind
 from libraries.models import ConsortiumSettings, Library
 from patrons import rules as patron_rules
-from patrons.models import Card, Patron, PatronBlock
+from patrons.models import Patron, PatronBlock
 from patrons.selectors import build_facts
 from transport import selectors as transport_selectors
 from transport import services as transport_services
@@ -104,85 +99,6 @@ def item_claim_refusal(*, item: Item, patron: Patron) -> Refusal | None:
 
 
 # --- Check out ---------------------------------------------------------------------------
-
-
-def partial_instance(model, **values):
-    """An instance of ``model`` with only these fields loaded (the others deferred: touching
-    one loads it). ``from_db`` wants the values in the model's field order."""
-    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
-    return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
-
-
-# The desk's row locks are written as SQL: building these queries with the ORM (a
-# subquery, a join, an annotation) cost three times what PostgreSQL needs to answer them
-# (docs/performance.md). The rows still come back as model instances (``QuerySet.raw``); the
-# open block reasons and the card status arrive as extra attributes.
-_LOCK_PATRON_BY_CARD_SQL = """
-SELECT p.*, c.status AS card_status,
-       ARRAY(SELECT b.reason FROM patrons_patronblock b
-              WHERE b.patron_id = p.id AND b.removed_at IS NULL
-              ORDER BY b.created_at DESC) AS open_block_reasons
-  FROM patrons_patron p JOIN patrons_card c ON c.patron_id = p.id
- WHERE c.number = %s
-   FOR UPDATE OF p
-"""
-_LOCK_PATRON_SQL = """
-SELECT p.*,
-       ARRAY(SELECT b.reason FROM patrons_patronblock b
-              WHERE b.patron_id = p.id AND b.removed_at IS NULL
-              ORDER BY b.created_at DESC) AS open_block_reasons
-  FROM patrons_patron p
- WHERE p.id = %s
-   FOR UPDATE OF p
-"""
-_LOCK_ITEM_SQL = """
-SELECT i.*, r.title AS record_title
-  FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id
- WHERE i.barcode = %s
-   FOR UPDATE OF i
-"""
-
-
-def _lock_patron(
-    *, card_number: str | None, patron: Patron | None, config: config_cache.Config
-) -> tuple[Patron, str]:
-    """Lock the patron row (first in the lock order); returns it with the card status.
-
-    The category and home library come from this process's copy of the reference data
-    (``config_cache``), not from joins: fewer columns to read and fewer instances to build.
-    """
-    if patron is not None:
-        locked = next(iter(Patron.objects.raw(_LOCK_PATRON_SQL, [patron.pk])), None)
-        if locked is None:
-            raise refuse(CheckoutRefused, UNKNOWN_CARD, _("No such patron."))
-        return _with_reference_data(locked, config), Card.Status.ACTIVE
-    number = "".join((card_number or "").split())
-    locked = (
-        next(iter(Patron.objects.raw(_LOCK_PATRON_BY_CARD_SQL, [number])), None) if number else None
-    )
-    if locked is None:
-        raise refuse(CheckoutRefused, UNKNOWN_CARD, _("No patron has this library card."))
-    return _with_reference_data(locked, config), locked.card_status
-
-
-def _with_reference_data(patron: Patron, config: config_cache.Config) -> Patron:
-    patron.category = config.category(patron.category_id)
-    patron.home_library = config.library(patron.home_library_id)
-    return patron
-
-
-def _lock_item(barcode: str, exc: type[CirculationRefused], config: config_cache.Config) -> Item:
-    """Lock the item by barcode, with its record's title (not the MARC or the search vector);
-    item type and home library from this process's copy of the reference data."""
-    barcode = "".join((barcode or "").split())
-    item = next(iter(Item.objects.raw(_LOCK_ITEM_SQL, [barcode])), None) if barcode else None
-    if item is None:
-        raise refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
-    # The record as a deferred instance: its id and title only (touching another field loads it).
-    item.record = partial_instance(Record, id=item.record_id, title=item.record_title)
-    item.item_type = config.item_type(item.item_type_id)
-    item.home_library = config.library(item.home_library_id)
-    return item
 
 
 def _on_loan_refusal(item: Item, patron: Patron) -> Refusal:
@@ -319,8 +235,10 @@ def _check_out(
 ) -> Loan:
     # Lending rules, calendars and settings: this process's copy, one version check per scan.
     config = config_cache.config()
-    locked_patron, card_status = _lock_patron(card_number=card_number, patron=patron, config=config)
-    item = _lock_item(barcode, CheckoutRefused, config)
+    locked_patron, card_status = rows.lock_patron(
+        card_number=card_number, patron=patron, config=config
+    )
+    item = rows.lock_item(barcode, CheckoutRefused, config)
     consortium = config.consortium
     rules_library = _rules_library(consortium, library=library, item=item, patron=locked_patron)
     tz = tz_of(rules_library)
@@ -357,7 +275,7 @@ def _check_out(
         CheckoutRefused, refusals, override_reason=override_reason, staff=staff, library=library
     )
     calendar = config.calendar(rules_library.pk)
-    loan = Loan.objects.create(
+    loan = Loan(
         item=item,
         patron=locked_patron,
         checkout_library=library,
@@ -369,6 +287,8 @@ def _check_out(
         staff=staff,
         override_reason=(override_reason or "").strip()[:200] if refusals else "",
     )
+    # The loan, the item's new state, the patron's activity and the event: one statement.
+    rows.write_checkout(loan, item=item, patron=locked_patron, library=library, now=now)
     if refusals:
         log_overrides(
             refusals,
@@ -379,17 +299,6 @@ def _check_out(
             now=now,
             reason=override_reason or "",
         )
-    Item.objects.filter(pk=item.pk).update(
-        status=Item.Status.ON_LOAN,
-        current_library=library,
-        last_borrowed_at=now,
-        loan_count=F("loan_count") + 1,
-        updated_at=now,
-    )
-    Patron.objects.filter(pk=locked_patron.pk).update(last_activity_at=now)
-    events.record(
-        Kind.CHECKOUT, at=now, library_id=library.pk, item_ids=[item.pk], patron_id=locked_patron.pk
-    )
     hold_services.after_checkout(
         item=item,
         patron=locked_patron,
@@ -442,8 +351,8 @@ def check_in(
     loan is not the item's open loan any more, nothing is done (``loan_changed``).
     """
     config = config_cache.config()
-    item = _lock_item(barcode, CheckinRefused, config)
-    loan = _lock_loan_of_item(item, config)
+    item = rows.lock_item(barcode, CheckinRefused, config, for_checkin=True)
+    loan = rows.lock_loan_of_item(item, config)
     if expected_loan_id is not None and (loan is None or loan.pk != expected_loan_id):
         raise refuse(
             CheckinRefused,
@@ -451,17 +360,19 @@ def check_in(
             _("The item's loan changed meanwhile. Scan the item again."),
         )
     fee = None
+    # Every check-in asks whether the copy can fill a waiting hold (oldest first), unless the
+    # lock statement found no hold that could take it.
+    may_capture = item.holds_may_wait and item.status != Item.Status.WITHDRAWN
+    closing = None  # the loan closed in memory, written with the item's new state below
     if loan is not None:
         borrower_id = loan.patron_id
         fee = _close_loan(loan, library=library, staff=staff, now=now, config=config)
-        events.record(
-            Kind.RETURN,
-            at=now,
-            library_id=library.pk,
-            item_ids=[item.pk],
-            patron_id=borrower_id,
-            other_library_id=loan.checkout_library_id,
-        )
+        closing = (loan, borrower_id)
+        if item.status == Item.Status.IN_TRANSIT or may_capture:
+            # Transport and holds write after the return (and log their own events): the
+            # loan and its event go first, as one statement.
+            rows.write_checkin(closing, item=item, library=library, now=now, status=None)
+            closing = None
     transfer = None
     if item.status == Item.Status.IN_TRANSIT:
         # Arrival scanning: transport says whether it is home, at a hub, or somewhere unexpected.
@@ -469,8 +380,7 @@ def check_in(
         if receipt is not None and receipt.outcome != "arrived":
             transfer = receipt.transfer
     capture = None
-    if transfer is None and item.status != Item.Status.WITHDRAWN:
-        # Every check-in asks whether the copy can fill a waiting hold (oldest first).
+    if transfer is None and may_capture:
         capture = hold_services.capture_at_checkin(item=item, library=library, staff=staff, now=now)
     if capture is not None:
         destination = Destination(capture.action, capture.library, capture.message)
@@ -486,10 +396,11 @@ def check_in(
     if item.status == Item.Status.WITHDRAWN:
         new_status = Item.Status.WITHDRAWN
     starts_transfer = destination.action == Action.SEND_HOME and transfer is None
-    if not starts_transfer and not (capture is not None and capture.transfer is not None):
-        # (A transfer started here or by the hold capture already set the item in transit.)
-        Item.objects.filter(pk=item.pk).update(
-            status=new_status, current_library=library, updated_at=now
+    # (A transfer started here or by the hold capture already set the item in transit.)
+    sets_item = not starts_transfer and not (capture is not None and capture.transfer is not None)
+    if closing is not None or sets_item:
+        rows.write_checkin(
+            closing, item=item, library=library, now=now, status=new_status if sets_item else None
         )
     item.status, item.current_library = new_status, library
     message = destination.message
@@ -520,35 +431,6 @@ def check_in(
             **({"hold": capture.hold} if capture is not None else {}),
         },
     )
-
-
-_LOCK_OPEN_LOAN_SQL = """
-SELECT l.*, p.category_id AS patron_category_id,
-       p.keeps_loan_history AS patron_keeps_loan_history
-  FROM circulation_loan l LEFT JOIN patrons_patron p ON p.id = l.patron_id
- WHERE l.item_id = %s AND l.returned_at IS NULL
-   FOR UPDATE OF l
-"""
-
-
-def _lock_loan_of_item(item: Item, config: config_cache.Config) -> Loan | None:
-    """Lock the item's open loan (second in the check-in lock order), if any. SQL, as the two
-    locks of a checkout; the patron comes as a deferred instance with what closing the loan
-    reads (category, loan history choice), the libraries from this process's copy."""
-    loan = next(iter(Loan.objects.raw(_LOCK_OPEN_LOAN_SQL, [item.pk])), None)
-    if loan is None:
-        return None
-    if loan.patron_id is not None:
-        loan.patron = partial_instance(
-            Patron,
-            id=loan.patron_id,
-            category_id=loan.patron_category_id,
-            keeps_loan_history=loan.patron_keeps_loan_history,
-        )
-    loan.rules_library = config.library(loan.rules_library_id)
-    loan.checkout_library = config.library(loan.checkout_library_id)
-    loan.item = item
-    return loan
 
 
 def _close_loan(
@@ -589,9 +471,6 @@ def _close_loan(
     loan.returned_at = now
     loan.returned_library = library
     loan.end_reason = Loan.EndReason.RETURNED
-    fields = ["returned_at", "returned_library", "end_reason"]
     if patron is not None and not patron.keeps_loan_history and returned_link_days() == 0:
         loan.patron = None
-        fields.append("patron")
-    loan.save(update_fields=fields)
-    return fee
+    return fee  # written by rows.write_checkin

@@ -67,24 +67,53 @@ def record(
 ) -> None:
     """Log ``kind`` at ``library_id``: one row per item of ``item_ids`` (or one row for the
     title ``record_id`` when no copy is concerned, e.g. a hold on a title). One statement."""
+    statement = insert_statement(
+        kind, at=at, library_id=library_id, item_ids=item_ids, record_id=record_id,
+        patron_id=patron_id, other_library_id=other_library_id, duration=duration,
+    )  # fmt: skip
+    if statement is None:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(*statement)
+
+
+# The same INSERT with its parameters named ev_*: a service that writes other rows in one
+# statement (the desk's checkout, check-in and renewal) puts it in a WITH clause of its own.
+_PREFIXED_INSERT_SQL = _INSERT_SQL.replace("%(", "%(ev_")
+
+
+def insert_statement(
+    kind: Kind | str,
+    *,
+    at: datetime,
+    library_id: int,
+    item_ids: list[int] | tuple[int, ...] = (),
+    record_id: int | None = None,
+    patron_id: int | None = None,
+    other_library_id: int | None = None,
+    duration: timedelta | None = None,
+    prefixed: bool = False,
+) -> tuple[str, dict] | None:
+    """The SQL and parameters that ``record`` runs (None: nothing to log). ``prefixed``: the
+    parameters are named ``ev_*``, so the INSERT can be a data-modifying WITH clause of a
+    larger statement (it reads the item and patron rows as they were before that statement)."""
     if item_ids:
         items, records = list(item_ids), [None] * len(item_ids)
     elif record_id is not None:
         items, records = [None], [record_id]
     else:
-        return
+        return None
     seconds = None if duration is None else max(0, int(duration.total_seconds()))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _INSERT_SQL,
-            {
-                "kind": str(kind),
-                "at": at,
-                "library": library_id,
-                "other": other_library_id,
-                "items": items,
-                "records": records,
-                "patron": patron_id,
-                "duration": seconds,
-            },
-        )
+    params = {
+        "kind": str(kind),
+        "at": at,
+        "library": library_id,
+        "other": other_library_id,
+        "items": items,
+        "records": records,
+        "patron": patron_id,
+        "duration": seconds,
+    }
+    if prefixed:
+        return _PREFIXED_INSERT_SQL, {f"ev_{k}": v for k, v in params.items()}
+    return _INSERT_SQL, params

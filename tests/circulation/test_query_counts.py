@@ -100,7 +100,7 @@ def test_partial_instances_hold_the_given_values_whatever_their_order(
     kga, django_assert_num_queries
 ):
     """The desk's SQL locks build deferred instances; from_db wants the model's field order."""
-    from circulation.services import partial_instance as _partial
+    from circulation.rows import partial_instance as _partial
 
     item = ItemFactory()
     with django_assert_num_queries(0):

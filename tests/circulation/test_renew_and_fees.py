@@ -6,13 +6,16 @@ from decimal import Decimal
 import pytest
 
 from catalog.models import Item
-from circulation import fees, losses, renewals
+from circulation import fees, losses
+from circulation.holds import selectors as hold_selectors
+from circulation.holds import services as hold_services
+from circulation.holds.models import Hold
 from circulation.models import Fee, Loan, LoanRule, OverrideLog
 from circulation.refusals import FeeRefused, RenewalRefused
 from circulation.renewals import renew, renew_all
 from libraries.models import ConsortiumSettings
 from tests.circulation.conftest import STHLM
-from tests.circulation.factories import FeeFactory, LoanFactory
+from tests.circulation.factories import FeeFactory, ItemFactory, LoanFactory, PatronFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -95,14 +98,53 @@ def test_lost_item_is_not_renewed(adult_patron, kga, now):
     assert err.value.reason == "item_lost"
 
 
-def test_others_waiting_refuses_unless_the_rule_allows(adult_patron, kga, now, monkeypatch):
-    monkeypatch.setattr(renewals, "others_waiting", lambda **kwargs: True)
+def _wait_for(record, kga, now, **changes):
+    hold = hold_services.place_hold(
+        patron=PatronFactory(), record=record, pickup_library=kga, now=now - timedelta(days=1)
+    )
+    if changes:
+        Hold.objects.filter(pk=hold.pk).update(**changes)
+    return hold
+
+
+def test_others_waiting_refuses_unless_the_rule_allows(adult_patron, kga, now):
     loan = LoanFactory(patron=adult_patron)
+    _wait_for(loan.item.record, kga, now)  # someone else waits; no other copy on a shelf
     with pytest.raises(RenewalRefused) as err:
         renew(loan=loan, library=kga, staff=None, now=now)
     assert err.value.reason == "others_waiting"
     LoanRule.objects.create(library=kga, renew_when_others_wait=True)
     assert renew(loan=loan, library=kga, staff=None, now=now).renewals == 1
+
+
+@pytest.mark.parametrize(
+    "case", ["suspended", "suspension_ended", "copy_on_shelf", "two_waiting_one_copy"]
+)
+def test_others_waiting_counted_by_the_lock_agrees_with_the_selector(adult_patron, kga, now, case):
+    """renew() counts waiting holds and shelf copies in its lock statement; renew-all asks
+    hold_selectors.items_with_others_waiting: the two must decide alike."""
+    loan = LoanFactory(patron=adult_patron)
+    record = loan.item.record
+    today = now.astimezone(STHLM).date()
+    if case == "suspended":
+        _wait_for(record, kga, now, suspended_until=today)  # suspended through today
+    elif case == "suspension_ended":
+        _wait_for(record, kga, now, suspended_until=today - timedelta(days=1))
+    else:
+        ItemFactory(record=record, home_library=kga, current_library=kga)
+        _wait_for(record, kga, now)
+        if case == "two_waiting_one_copy":
+            _wait_for(record, kga, now)
+    expected = hold_selectors.others_waiting(
+        item_id=loan.item_id, patron_id=adult_patron.pk, today=today
+    )
+    assert expected == (case in ("suspension_ended", "two_waiting_one_copy"))
+    if expected:
+        with pytest.raises(RenewalRefused) as err:
+            renew(loan=loan, library=kga, staff=None, now=now)
+        assert err.value.reason == "others_waiting"
+    else:
+        assert renew(loan=loan, library=kga, staff=None, now=now).renewals == 1
 
 
 def test_returned_loan_is_not_renewed(adult_patron, kga, now):

@@ -71,14 +71,42 @@ def test_checkout_request_within_budget(desk, explicit_library):
 
 def test_checkout_request_exact_count(desk, django_assert_num_queries):
     body = {"card": PatronFactory().cards.get().number, "barcode": ItemFactory().barcode}
-    # the service: BEGIN (savepoint), 7 statements, COMMIT (release). The service: lock
-    # patron, lock item, the patron's facts (loans, debt, holds on this title), insert the
-    # loan, update the item, update the patron, insert the anonymous event (rules, calendar
-    # and settings come from the process's copy; with no hold on the title there is no hold
-    # to fulfil).
-    with django_assert_num_queries(9):
+    # the service: BEGIN (savepoint), 4 statements, COMMIT (release). The service: lock
+    # patron, lock item, the patron's facts (loans, debt, holds on this title), and one
+    # statement that inserts the loan, updates the item and the patron and inserts the
+    # anonymous event (rules, calendar and settings come from the process's copy; with no hold
+    # on the title there is no hold to fulfil).
+    with django_assert_num_queries(6):
         response = desk.post("/api/v1/checkouts/", body, content_type="application/json")
     assert response.status_code == 201, response.content
+
+
+def test_checkin_request_exact_count(desk, django_assert_num_queries):
+    due = timezone.now() + timedelta(days=10)  # not overdue: no fee to bill
+    item = LoanFactory(item__home_library=lib("KGA"), due_at=due).item
+    # BEGIN, lock the item (with: may a hold take it?), lock its open loan, one statement that
+    # closes the loan, puts the item back on the shelf and logs the return, COMMIT. Nobody
+    # waits for the title: no capture query.
+    with django_assert_num_queries(5):
+        response = desk.post(
+            "/api/v1/checkins/", {"barcode": item.barcode}, content_type="application/json"
+        )
+    assert response.json()["action"] == "reshelve", response.content
+
+
+def test_renew_request_exact_count(desk, django_assert_num_queries):
+    loan = LoanFactory()
+    # BEGIN, lock the loan (with the waiting holds and the copies on a shelf), the patron's
+    # facts, one statement that moves the due date, notes the patron's activity and logs the
+    # renewal, COMMIT. The loan is not loaded before the service locks it.
+    with django_assert_num_queries(5):
+        response = desk.post(f"/api/v1/loans/{loan.pk}/renew/", {}, content_type="application/json")
+    assert response.status_code == 200, response.content
+
+
+def test_renew_request_for_an_unknown_loan_is_404(desk):
+    response = desk.post("/api/v1/loans/999999999/renew/", {}, content_type="application/json")
+    assert response.status_code == 404
 
 
 def test_checkout_request_is_constant_in_the_patrons_loans(desk):
