@@ -92,9 +92,7 @@ def _hits(records: list[Record], summaries: dict) -> list[Hit]:
                 (
                     "available" if available else "unavailable",
                     library.name,
-                    ngettext(
-                        "%(counter)s on the shelf", "%(counter)s on the shelf", available
-                    )
+                    ngettext("%(counter)s on the shelf", "%(counter)s on the shelf", available)
                     % {"counter": available},
                 )
                 for library, _copies, available in summaries.get(record.id, [])
