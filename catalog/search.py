@@ -149,6 +149,7 @@ def base_queryset(
 # matches found, its relevance order ranks those plus the exact-title matches, and the other
 # sorts walk their index. Narrower queries are exact in everything.
 SAMPLE = 1000
+EXACT_TITLES = 50  # a broad relevance search's exact-title (and call number) candidates
 
 
 def _score(text: str, title: str, exact: list[int] | None) -> RawSQL:
@@ -218,7 +219,10 @@ def _statement(
             .filter(same_title | Q(pk__in=exact_ids) if exact_ids else same_title)
             .annotate(score=_score(text, title, exact_ids))
             .filter(score__gte=100)
-            .values("id", "score")[:50]
+            # The page's own order, total, before the cap: with more than EXACT_TITLES records of a
+            # title (557 "Kärlek" at T2) an unordered LIMIT kept whichever 50 the scan met first.
+            .order_by("-score", "-id")
+            .values("id", "score")[:EXACT_TITLES]
         )
         ctes += [
             f"e AS MATERIALIZED (SELECT id, score FROM ({exact}) e0 WHERE {broad})",
