@@ -153,3 +153,19 @@ def test_the_api_says_when_the_count_is_a_lower_bound(client, sommar):
     assert broad["count"] == 3 and broad["count_is_lower_bound"] is True
     narrow = client.get("/api/v1/records/", {"q": "ystad"}).json()
     assert narrow["count"] == 1 and narrow["count_is_lower_bound"] is False
+
+
+def test_a_phrase_is_checked_in_capped_candidates_and_then_says_more_than(libraries, monkeypatch):
+    # Records holding the words but not the phrase come first in the table: past the candidate
+    # cap the phrase's total is a lower bound, and the exact title is still found and first.
+    for _ in range(4):
+        RecordFactory(title="Vinter och sommar")
+    inside = RecordFactory(title="En sommar och vinter i Mora")
+    exact = RecordFactory(title="Sommar och vinter")
+    full = search(text='"sommar och vinter"')
+    assert not full.broad and {r.id for r in full.records} == {inside.id, exact.id}
+    monkeypatch.setattr(search_module, "PHRASE_CANDIDATES", 3)
+    capped = search(text='"sommar och vinter"')
+    assert capped.broad and capped.total == 0 and not capped.suggestion
+    assert [r.id for r in capped.records] == [exact.id]
+    assert search(text='"sommar och vinter"', sort="title").broad
