@@ -261,9 +261,8 @@ def _statement(
             .filter(same_title | Q(pk__in=exact_ids) if exact_ids else same_title)
             .annotate(score=_score(text, title, exact_ids))
             .filter(score__gte=100)
-            # The page's own order, total, before the cap: with more than EXACT_TITLES records of a
-            # title (557 "Kärlek" at T2) an unordered LIMIT kept whichever 50 the scan met first.
-            .order_by("-score", "-id")
+            # In the title index's order (equal keys by heap position, as stable as the sample):
+            # ordering by rank first read all 23,832 records titled "Sommar" at T2 (123 ms).
             .values("id", "score")[:EXACT_TITLES]
         )
         ctes += [
