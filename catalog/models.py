@@ -223,6 +223,14 @@ class Item(models.Model):
         verbose_name_plural = _("items")
         indexes = [
             models.Index(fields=["record", "current_library", "status"], name="item_avail_idx"),
+            # "On the shelf at <library>" (catalog.search): the library's available copies read
+            # index-only into a hash, one probe per search hit in memory. Partial: a checkout
+            # (the copy leaves "available") adds no entry to it.
+            models.Index(
+                fields=["current_library", "record"],
+                condition=Q(status="available"),
+                name="item_on_shelf_idx",
+            ),
             models.Index(fields=["home_library", "status"], name="item_home_status_idx"),
             # A call number typed as a search query, in any case (call_number__iexact).
             models.Index(Upper("call_number"), name="item_call_number_upper_idx"),

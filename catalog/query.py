@@ -71,10 +71,11 @@ def parse_query(text: str) -> ParsedQuery:
     return ParsedQuery(text, tuple(terms), isbn)
 
 
-def tsquery_text(parsed: ParsedQuery, *, prefix_last: bool = False) -> str:
+def tsquery_text(parsed: ParsedQuery, *, prefix_last: bool = False, loose: bool = False) -> str:
     """The query as a tsquery literal: words AND-ed, each its exact form or its stem
     ('fåglar' | 'fågl' | 'fågel'), phrases with <->, weights as :A/:B/:C, the last word as a
-    prefix (:*) when asked. Lexemes are quoted (catalog.text.quote)."""
+    prefix (:*) when asked. Lexemes are quoted (catalog.text.quote). ``loose``: a phrase's words
+    AND-ed instead (what the GIN index answers without reading the rows)."""
     parts: list[str] = []
     for position, term in enumerate(parsed.terms):
         last = prefix_last and position == len(parsed.terms) - 1
@@ -85,5 +86,6 @@ def tsquery_text(parsed: ParsedQuery, *, prefix_last: bool = False) -> str:
             forms = [word] if star else query_forms(word)
             lexemes = [f"{quote(form)}{label}" for form in forms]
             groups.append(lexemes[0] if len(lexemes) == 1 else "(" + " | ".join(lexemes) + ")")
-        parts.append("(" + " <-> ".join(groups) + ")" if term.phrase else groups[0])
+        joiner = " & " if loose else " <-> "
+        parts.append("(" + joiner.join(groups) + ")" if term.phrase else groups[0])
     return " & ".join(parts)

@@ -30,10 +30,14 @@ def database_from_url(url: str) -> dict:
         # Persistent connections: each process keeps its connection between requests.
         "CONN_MAX_AGE": int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
         "CONN_HEALTH_CHECKS": True,
-        # A broad catalogue search takes the first 1,000 matches a scan finds; a scan that joins
-        # another one already under way would start mid-table and find a different 1,000
-        # (facets and relevance pages would change between two identical requests).
-        "OPTIONS": {"options": "-c synchronize_seqscans=off"},
+        # A broad catalogue search takes the first 1,000 matches a scan finds, so that scan must
+        # return them in the same order every time: a scan that joins another one already under
+        # way would start mid-table, and a parallel plan's Gather interleaves its workers' rows
+        # in whatever order they finish (measured at T2: "kärlek" at Storfors sampled a different
+        # 1,001 records per request). Either way facets and relevance pages would change between
+        # two identical requests. Parallel workers bought nothing on 2 shared cores either
+        # (docs/performance.md, "Search, round two"). Set per connection: no extra statement.
+        "OPTIONS": {"options": "-c synchronize_seqscans=off -c max_parallel_workers_per_gather=0"},
         "TEST": {"NAME": os.environ.get("TEST_DATABASE_NAME") or None},
     }
 

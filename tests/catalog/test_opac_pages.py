@@ -56,6 +56,18 @@ def test_search_page_lists_hits_with_facet_links(client, mio, libraries):
     assert "Kristinehamns bibliotek" in html
 
 
+def test_hit_shows_byline_and_copies_on_the_shelf_per_library(client, mio, libraries):
+    # The hit's display values are computed in the view (opac.catalog_views._hits), escaped.
+    RecordFactory(title="<b>Mio</b> & co", author="")
+    html = client.get("/sok/", {"q": "mio"}).content.decode()
+    assert "<p>Lindgren, Astrid · 1954 · Bok</p>" in html
+    assert (
+        f'<span class="unavailable">{libraries["KGA"].name}: 0 på hyllan</span> · '
+        f'<span class="available">{libraries["KHM"].name}: 1 på hyllan</span>'
+    ) in html
+    assert "&lt;b&gt;Mio&lt;/b&gt; &amp; co" in html and "<b>Mio</b>" not in html
+
+
 def test_facet_link_narrows_the_result(client, mio, libraries):
     RecordFactory(title="Mio på engelska", language="eng")
     response = client.get("/sok/", {"q": "mio", "language": "eng"})

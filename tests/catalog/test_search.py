@@ -167,3 +167,22 @@ def test_search_real_swedish_records(libraries):
 
 def test_empty_query_finds_nothing(shelf):
     assert search(text="").total == 0
+
+
+def test_on_the_shelf_filter_follows_where_the_copy_is_now(shelf, libraries):
+    """The filter is a semi-join on item_on_shelf_idx: a copy counts where it stands now (its
+    current library), only while available, and a title with two such copies is listed once."""
+    sto, khm, deg = libraries["STO"], libraries["KHM"], libraries["DEG"]
+    moved = RecordFactory(title="Mio i Degerfors", author="Lindgren, Astrid", year=1960)
+    ItemFactory(record=moved, home_library=sto, current_library=deg, barcode="STO00900")
+    ItemFactory(record=moved, home_library=deg, barcode="DEG00901")
+    ItemFactory(record=moved, home_library=khm, barcode="KHM00902", status=Item.Status.ON_LOAN)
+
+    def on_shelf(library):
+        return titles(search(text="mio", filters=Filters(available_at=library.id), sort="title"))
+
+    assert on_shelf(deg) == ["Mio i Degerfors"]
+    assert on_shelf(khm) == ["Mio, min Mio"]
+    assert on_shelf(sto) == []
+    Item.objects.filter(barcode="KHM00001").update(status=Item.Status.ON_LOAN)
+    assert on_shelf(khm) == []
