@@ -75,14 +75,15 @@ def tsquery_text(parsed: ParsedQuery, *, prefix_last: bool = False, loose: bool 
     """The query as a tsquery literal: words AND-ed, each its exact form or its stem
     ('fåglar' | 'fågl' | 'fågel'), phrases with <->, weights as :A/:B/:C, the last word as a
     prefix (:*) when asked. Lexemes are quoted (catalog.text.quote). ``loose``: a phrase's words
-    AND-ed instead (what the GIN index answers without reading the rows)."""
+    AND-ed and no weights (what the GIN index answers without reading the rows)."""
     parts: list[str] = []
     for position, term in enumerate(parsed.terms):
         last = prefix_last and position == len(parsed.terms) - 1
         groups = []
         for i, word in enumerate(term.words):
             star = "*" if last and i == len(term.words) - 1 else ""
-            label = f":{star}{term.weight}" if (star or term.weight) else ""
+            weight = "" if loose else term.weight
+            label = f":{star}{weight}" if (star or weight) else ""
             forms = [word] if star else query_forms(word)
             lexemes = [f"{quote(form)}{label}" for form in forms]
             groups.append(lexemes[0] if len(lexemes) == 1 else "(" + " | ".join(lexemes) + ")")

@@ -51,3 +51,10 @@ def test_prefix_for_suggestions():
         "('bröderna' | 'bröd') & 'lejonhj':*"
     )
     assert tsquery_text(parse_query("title:lejonhj"), prefix_last=True) == "'lejonhj':*A"
+
+
+def test_loose_form_of_a_phrase_is_its_words_anded_without_weights():
+    # What the GIN index answers without reading rows: the phrase's candidates.
+    parsed = parse_query('title:"resan till" mora')
+    assert tsquery_text(parsed) == "('resan':A <-> 'till':A) & ('mora' | 'mor')"
+    assert tsquery_text(parsed, loose=True) == "('resan' & 'till') & ('mora' | 'mor')"
