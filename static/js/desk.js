@@ -46,9 +46,13 @@
     if (field) { field.value = ""; }
   });
 
-  // Keep the scan field focused after each answer, so the scanner can keep going.
-  document.addEventListener("htmx:afterSettle", function () {
+  // Keep the scan field focused after each answer, so the scanner can keep going: as soon as the
+  // answer is in the page (a button that was clicked may have been swapped out, taking the focus
+  // with it, and a scanner does not wait for htmx's settle delay), and again after settling.
+  function focusScanField() {
     var field = document.querySelector("[data-scan-field]");
     if (field) { field.focus(); }
-  });
+  }
+  document.addEventListener("htmx:afterSwap", focusScanField);
+  document.addEventListener("htmx:afterSettle", focusScanField);
 })();
