@@ -216,8 +216,9 @@ def pickup_libraries() -> list[Library]:
 
 
 def hold_slip(hold: Hold) -> dict:
-    """What the hold slip prints: title, copy, the card number shortened, the name only where
-    the pickup library chose so, the pickup deadline. Two queries."""
+    """What the hold slip prints: the shelf mark the hold shelf is sorted by (last four card
+    digits and initials, as on the shelf list), title, copy, the card number shortened, the
+    name only where the pickup library chose so, the pickup deadline. Two queries."""
     from circulation.holds import rules
     from patrons.models import Card
 
@@ -233,6 +234,9 @@ def hold_slip(hold: Hold) -> dict:
         "title": hold.record.title,
         "barcode": hold.item.barcode if hold.item_id else "",
         "card": rules.short_card(card or ""),
+        "shelf_mark": patron_rules.masked_identity(
+            card_number=card or "", first_name=patron.first_name, last_name=patron.last_name
+        ),
         "name": rules.slip_name(
             first_name=patron.first_name,
             last_name=patron.last_name,

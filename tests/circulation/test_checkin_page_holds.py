@@ -32,6 +32,9 @@ def test_checkin_row_says_hold_shelf_and_offers_the_hold_slip(client, desk_staff
     assert "Lägg på hämthyllan" in html
     assert "Ställ tillbaka här" not in html
     assert f"/staff/holds/{hold.pk}/slip/" in html
+    slip = client.get(f"/staff/holds/{hold.pk}/slip/").content.decode()
+    card, patron = hold.patron.cards.get().number, hold.patron
+    assert f"{card[-4:]} {patron.first_name[0].upper()}.{patron.last_name[0].upper()}." in slip
 
 
 def test_checkin_row_says_where_a_held_copy_travels(client, desk_staff_karlskoga):

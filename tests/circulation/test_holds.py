@@ -445,6 +445,9 @@ def test_hold_slip_shortens_the_card_and_shows_a_name_only_if_chosen():
     card = holder.cards.get().number
     assert (slip["card"] == f"…{card[-4:]}" and card not in slip["card"][1:]) or len(card) <= 4
     assert slip["name"] == ""
+    # The shelf mark the hold shelf is sorted by, as on the shelf list: last four digits, initials.
+    initials = f"{holder.first_name[0].upper()}.{holder.last_name[0].upper()}."
+    assert slip["shelf_mark"] == f"{card[-4:]} {initials}"
     Library.objects.filter(code="KGA").update(hold_slip_shows_name=True)
     assert hold_selectors.hold_slip(hold)["name"] == holder.full_name
 
