@@ -276,6 +276,10 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker claims the job and at each batch: a running job whose heartbeat stopped
+    # lost its worker, and the sweep (``catalog.jobs.sweep_imports``) runs it again.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

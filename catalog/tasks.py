@@ -9,3 +9,13 @@ def run_import(*, job_id: int) -> None:
     from catalog.jobs import run_import_job
 
     run_import_job(job_id=job_id)
+
+
+@shared_task
+def sweep_imports() -> dict:
+    """Queue again the imports whose task or worker was lost (every few minutes, by beat)."""
+    from django.utils import timezone
+
+    from catalog.jobs import sweep_imports as sweep
+
+    return sweep(now=timezone.now())

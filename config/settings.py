@@ -365,6 +365,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "collection.tasks.build_queued_weeding_lists",
         "schedule": crontab(minute="*/5"),
     },
+    # MARC imports whose task (broker down at upload) or worker (killed mid-file) was lost.
+    "imports-sweep": {
+        "task": "catalog.tasks.sweep_imports",
+        "schedule": crontab(minute="*/5"),
+    },
 }
 
 # --- Logging: never PINs, passwords, tokens or personnummer -----------------------------
