@@ -437,3 +437,7 @@ CELERY_BEAT_SCHEDULE["notices-nightly-run"] = {
     "task": "notices.tasks.send_notices",
     "schedule": crontab(hour=_notice_hour, minute=_notice_minute),
 }
+CELERY_BEAT_SCHEDULE["notices-hold-ready-sweep"] = {
+    "task": "notices.tasks.sweep_hold_ready_notices",
+    "schedule": crontab(minute="*/5"),
+}

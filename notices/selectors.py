@@ -1,9 +1,12 @@
-"""Reads for the notice pages."""
+"""Reads for the notice pages and the hold-ready sweep."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.db.models import Count, Q
 
+from circulation.holds.models import Hold
 from notices.models import Channel, LetterBatch, Notice, NoticeTemplate
 
 
@@ -32,3 +35,21 @@ def failed_notices(library_id: int) -> int:
 
 def edited_templates() -> set[tuple[str, str]]:
     return set(NoticeTemplate.objects.values_list("kind", "language"))
+
+
+# A hold-ready notice is queued when the copy is shelved; one still missing after this long lost
+# its task (the broker was down) and the sweep sends it.
+HOLD_READY_GRACE = timedelta(minutes=10)
+
+
+def holds_missing_ready_notice(*, now: datetime, limit: int = 500) -> list[int]:
+    """Holds on a hold shelf for longer than ``HOLD_READY_GRACE`` without their notice."""
+    return list(
+        Hold.objects.filter(
+            state=Hold.State.ON_HOLD_SHELF,
+            notice_sent_at__isnull=True,
+            shelved_at__lt=now - HOLD_READY_GRACE,
+        )
+        .order_by("shelved_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )

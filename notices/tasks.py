@@ -7,7 +7,7 @@ from datetime import date
 from celery import shared_task
 from django.utils import timezone
 
-from notices import services
+from notices import selectors, services
 
 
 @shared_task
@@ -33,3 +33,17 @@ def deliver_notice(self, *, notice_id: int) -> str:
 def send_hold_ready_notice(*, hold_id: int) -> int | None:
     """Hold ready: enqueued (through circulation's forwarding task) when a copy is shelved."""
     return services.notify_hold_ready(hold_id=hold_id, now=timezone.now())
+
+
+@shared_task
+def sweep_hold_ready_notices() -> list[int]:
+    """Hold-ready notices whose task was lost (the broker was down when the copy was shelved):
+    every few minutes, by beat, instead of waiting for the nightly run. Each is sent once
+    (``notify_hold_ready`` locks the hold and checks it was not notified)."""
+    now = timezone.now()
+    sent = []
+    for hold_id in selectors.holds_missing_ready_notice(now=now):
+        notice_id = services.notify_hold_ready(hold_id=hold_id, now=now)
+        if notice_id is not None:
+            sent.append(notice_id)
+    return sent

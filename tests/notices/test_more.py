@@ -96,6 +96,23 @@ def test_nightly_run_catches_up_a_lost_hold_ready_notice_and_warns_before_expiry
 
 
 @pytest.mark.django_db
+def test_sweep_sends_a_lost_hold_ready_notice_within_minutes_and_only_once(emailed):
+    """The check-in's task never reached the broker (here: the test's transaction never
+    commits, so on_commit never queues it): the five-minute sweep sends it, not the night."""
+    from notices import selectors, tasks
+
+    hold = shelve_hold_for(emailed)  # shelved 2025-03-10 11:00
+    shelved = at(date(2025, 3, 10), 11)
+    assert selectors.holds_missing_ready_notice(now=shelved + timedelta(minutes=5)) == []
+    assert selectors.holds_missing_ready_notice(now=shelved + timedelta(minutes=15)) == [hold.pk]
+    sent = tasks.sweep_hold_ready_notices()
+    assert len(sent) == 1 and Notice.objects.get(pk=sent[0]).kind == "hold_ready"
+    hold.refresh_from_db()
+    assert hold.notice_sent_at is not None
+    assert tasks.sweep_hold_ready_notices() == []  # once
+
+
+@pytest.mark.django_db
 def test_card_about_to_expire_once_per_expiry(emailed):
     emailed.expiry_date = date(2025, 4, 1)
     emailed.save(update_fields=["expiry_date"])
