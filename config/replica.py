@@ -29,6 +29,7 @@ Raw SQL that reads for the OPAC (``catalog.search``) asks the router for its con
 from __future__ import annotations
 
 import contextvars
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,6 +37,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.http import HttpRequest, HttpResponse
+
+logger = logging.getLogger(__name__)
 
 REPLICA = "replica"
 PRIMARY_COOKIE = "granslos_primary"
@@ -109,8 +112,47 @@ def read_from_replica(get_response: Callable[[HttpRequest], HttpResponse]):
     return middleware
 
 
+# A replica that cannot be reached is skipped (reads go to the primary) for this long before this
+# process tries it again: the OPAC stays up when a standby is down, only a little slower.
+REPLICA_RETRY_SECONDS = 30.0
+_replica_down_until = 0.0
+
+
+def replica_usable(*, now: float | None = None) -> bool:
+    """Can this process read the replica? An open connection gets Django's once-per-request
+    health check here (``CONN_HEALTH_CHECKS``: the check the first cursor would run anyway) and
+    is dropped when broken; without one it connects, and a failure sends reads to the primary
+    for ``REPLICA_RETRY_SECONDS`` (logged once per failure)."""
+    global _replica_down_until
+    now = time.monotonic() if now is None else now
+    if now < _replica_down_until:
+        return False
+    connection = connections[REPLICA]
+    connection.close_if_health_check_failed()
+    if connection.connection is not None:
+        return True
+    try:
+        connection.ensure_connection()
+    except Exception as exc:  # any failure to connect: the primary answers instead
+        _replica_down_until = now + REPLICA_RETRY_SECONDS
+        logger.warning(
+            "read replica unreachable (%r): reads go to the primary for %.0f s",
+            exc,
+            REPLICA_RETRY_SECONDS,
+        )
+        return False
+    return True
+
+
+def reset() -> None:
+    """Forget a replica failure (tests)."""
+    global _replica_down_until
+    _replica_down_until = 0.0
+
+
 class ReplicaRouter:
-    """Reads of eligible requests → ``replica``; everything else → the primary."""
+    """Reads of eligible requests → ``replica`` (when it can be reached); everything else → the
+    primary."""
 
     def db_for_read(self, model, **hints) -> str:
         state = _state.get()
@@ -120,7 +162,9 @@ class ReplicaRouter:
             and REPLICA in connections.settings
             and not connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
-            return REPLICA
+            if replica_usable():
+                return REPLICA
+            state.eligible = False  # the rest of this request reads the primary too
         return DEFAULT_DB_ALIAS
 
     def db_for_write(self, model, **hints) -> str:

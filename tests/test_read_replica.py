@@ -26,7 +26,8 @@ from rest_framework.authtoken.models import Token
 
 from catalog.indexing import refresh_search_vectors
 from circulation.holds.models import Hold
-from config.replica import PRIMARY_COOKIE, REPLICA, ReplicaRouter, _state, eligible
+from config import replica as replica_module
+from config.replica import PRIMARY_COOKIE, REPLICA, ReplicaRouter, _state, eligible, replica_usable
 from libraries.models import Library
 from patrons.services import set_pin
 from tests.circulation.factories import ItemFactory, PatronFactory, RecordFactory
@@ -168,6 +169,7 @@ def streaming_replica(transactional_db):
         user = pwd.getpwnam("postgres")
         os.chown(tmp, user.pw_uid, user.pw_gid)
     p_port, r_port = _free_port(), _free_port()
+    replica_module.reset()
     try:
         _run(
             _as_postgres(
@@ -256,7 +258,7 @@ def streaming_replica(transactional_db):
 
         middleware = ["config.replica.read_from_replica", *settings.MIDDLEWARE]
         with override_settings(MIDDLEWARE=middleware, **REPLICA_SETTINGS):
-            yield p_port, r_port, name
+            yield p_port, r_port, name, replica
     finally:
         for alias in (REPLICA, "default"):
             if alias in connections.settings:
@@ -265,6 +267,7 @@ def streaming_replica(transactional_db):
             del connections[REPLICA]
             del connections.settings[REPLICA]
         default.settings_dict.update(saved)
+        replica_module.reset()
         _stop(replica)
         _stop(primary)
         shutil.rmtree(tmp, ignore_errors=True)
@@ -289,7 +292,7 @@ def _record(title: str):
 def test_opac_reads_the_replica_desk_and_writes_the_primary(streaming_replica, client):
     from django.test import Client
 
-    p_port, r_port, name = streaming_replica
+    p_port, r_port, name, replica_dir = streaming_replica
     first = _record("Replikaprov ett")
     patron = PatronFactory()
     set_pin(patron=patron, pin="2468")
@@ -341,3 +344,14 @@ def test_opac_reads_the_replica_desk_and_writes_the_primary(streaming_replica, c
     _wait_replayed(p_port, r_port, name)
     page = anonymous.get("/sok/", {"q": "replikaprov"}).content.decode()
     assert "Replikaprov två" in page  # replayed: the replica has it now
+
+    # The replica goes down: the OPAC keeps answering from the primary (logged, retried later).
+    third = _record("Replikaprov tre")
+    _stop(replica_dir)
+    # What a real request's start does (the test client leaves it out): the replica connection
+    # gets its health check again at its next use.
+    connections[REPLICA].close_if_unusable_or_obsolete()
+    page = anonymous.get("/sok/", {"q": "replikaprov"})
+    assert page.status_code == 200 and "Replikaprov tre" in page.content.decode()
+    assert anonymous.get(f"/post/{third.pk}/").status_code == 200
+    assert replica_usable() is False  # skipped for REPLICA_RETRY_SECONDS
