@@ -11,12 +11,10 @@ from django.urls import reverse
 from circulation import item_selectors
 from circulation.models import Loan
 from libraries.access import staff_required
-from libraries.models import StaffRole
-
-Role = StaffRole.Role
+from libraries.policy import Action
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def items(request: HttpRequest) -> HttpResponse:
     """Find copies by barcode (straight to the copy) or by title, author, call number."""
     text = request.GET.get("q", "").strip()[:200]
@@ -28,7 +26,7 @@ def items(request: HttpRequest) -> HttpResponse:
     return render(request, "circulation/items.html", {"q": text, "rows": rows})
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def item(request: HttpRequest, item_id: int) -> HttpResponse:
     """One copy: status, where it is, the loan's due date, its transfers."""
     detail = item_selectors.item_detail(item_id)
@@ -37,7 +35,7 @@ def item(request: HttpRequest, item_id: int) -> HttpResponse:
     return render(request, "circulation/item.html", {"detail": detail})
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_READ)
 def open_loan(request: HttpRequest, loan_id: int) -> HttpResponse:
     """Open the loan: go to the borrower's page (which logs that staff looked)."""
     loan = get_object_or_404(Loan.objects.open().only("id", "patron_id"), pk=loan_id)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from libraries import staff_accounts, staff_selectors
 from libraries.access import staff_required
 from libraries.models import Library, StaffRole
+from libraries.policy import Action
 from libraries.staff_accounts import StaffChangeRefused
 from libraries.staff_forms import NewStaffForm, RoleForm
 
@@ -25,7 +26,7 @@ def _scope(request: HttpRequest):
     return access, managed, Library.objects.filter(id__in=managed).order_by("name")
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.LIBRARY_ADMIN)
 def staff_list(request: HttpRequest) -> HttpResponse:
     """The staff accounts this admin manages, with their roles."""
     access, managed, _libraries = _scope(request)
@@ -33,7 +34,7 @@ def staff_list(request: HttpRequest) -> HttpResponse:
     return render(request, "libraries/staff_list.html", {"users": users})
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.LIBRARY_ADMIN)
 def staff_new(request: HttpRequest) -> HttpResponse:
     """Create a staff account with its first role."""
     access, _managed, libraries = _scope(request)
@@ -68,7 +69,7 @@ def staff_new(request: HttpRequest) -> HttpResponse:
     return render(request, "libraries/staff_new.html", {"form": form}, status=status)
 
 
-@staff_required(Role.LIBRARY_ADMIN)
+@staff_required(Action.LIBRARY_ADMIN)
 def staff_user(request: HttpRequest, user_id: int) -> HttpResponse:
     """One account: its roles (grant, remove), active or not, and its audit trail."""
     access, managed, libraries = _scope(request)

@@ -11,16 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from libraries.access import staff_required
-from libraries.models import StaffRole
+from libraries.policy import Action
 from notices import compose, defaults, sandbox, selectors, services
 from notices.forms import TemplateForm
 from notices.models import Kind, LetterBatch, Notice
 from patrons.models import Patron
 
-Role = StaffRole.Role
 
-
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_READ)
 def patron_notices(request: HttpRequest, patron_id: int) -> HttpResponse:
     """What was sent to a patron (type, channel, time; not the text), with a resend button."""
     patron = get_object_or_404(Patron.objects.current(), pk=patron_id)
@@ -31,7 +29,7 @@ def patron_notices(request: HttpRequest, patron_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.PATRON_WRITE)
 def resend(request: HttpRequest, notice_id: int) -> HttpResponse:
     """Send a notice again (after a failure, or when the patron asks)."""
     notice = get_object_or_404(Notice, pk=notice_id, patron__anonymized_at__isnull=True)
@@ -40,7 +38,7 @@ def resend(request: HttpRequest, notice_id: int) -> HttpResponse:
     return redirect("notices:patron", patron_id=notice.patron_id)
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def letters(request: HttpRequest) -> HttpResponse:
     """Printed letters of the working library: how many wait, print a batch, earlier batches."""
     library = request.working_library
@@ -53,7 +51,7 @@ def letters(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def print_letters(request: HttpRequest) -> HttpResponse:
     """Gather the waiting letters into a batch and open its PDF."""
     batch = services.print_letters(
@@ -65,11 +63,11 @@ def print_letters(request: HttpRequest) -> HttpResponse:
     return redirect("notices:letter-pdf", batch_id=batch.pk)
 
 
-@staff_required(Role.DESK)
+@staff_required(Action.CIRCULATE)
 def letter_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
     """One batch of letters as a PDF (for window envelopes)."""
     batch = get_object_or_404(LetterBatch.objects.select_related("library"), pk=batch_id)
-    if not request.staff_access.has(Role.DESK, batch.library):
+    if not request.staff_access.may(Action.CIRCULATE, batch.library):
         raise PermissionDenied
     response = HttpResponse(services.batch_pdf(batch), content_type="application/pdf")
     response["Content-Disposition"] = (

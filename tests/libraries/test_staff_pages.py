@@ -65,3 +65,18 @@ def test_staff_with_one_library_work_there_without_being_asked(client, desk_staf
 def test_the_consortium_admin_still_picks_a_library(client, consortium_admin):
     client.force_login(consortium_admin)
     assert client.get("/staff/library/").status_code == 200
+
+
+def test_a_library_admin_without_the_desk_role_reaches_the_desk_pages_the_table_grants(client):
+    """Pages ask the one permission table for an action, not for a role by name: a library
+    admin holds every desk action (libraries.policy) without also needing the desk role."""
+    from tests.conftest import make_staff
+
+    admin = make_staff("admin_only_kga", ("KGA", "library_admin"))
+    staff_client(client, admin, "KGA")
+    for url in ("/staff/circulation/items/?q=titel", "/staff/notices/letters/", "/staff/users/"):
+        assert client.get(url).status_code == 200, url
+    cataloguer = make_staff("cat_only_kga", ("KGA", "cataloguer"))
+    staff_client(client, cataloguer, "KGA")
+    for url in ("/staff/circulation/items/?q=titel", "/staff/notices/letters/", "/staff/users/"):
+        assert client.get(url).status_code == 403, url
