@@ -68,8 +68,11 @@ def _consortium(request):
     from libraries.consortium import ensure_all
     from transport import network_cache
 
+    from libraries import access
+
     network_cache.reset()  # the last test's network was rolled back or truncated
     config_cache.reset()  # ... and so were its lending rules, calendars and settings
+    access.reset_access()  # ... and its staff roles
 
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         ensure_all()
@@ -301,10 +304,11 @@ def warm_reference_caches(now=None) -> None:
     from django.utils import timezone
 
     from circulation import config_cache
-    from libraries import auth_backend
+    from libraries import access, auth_backend
     from transport import network_cache
 
     auth_backend.reset()
+    access.reset_access()
 
     network_cache._bump()
     network_cache.snapshot(now=now or timezone.now())
