@@ -218,7 +218,29 @@ def checkins(request: Request) -> Response:
         )
     except refusals.CheckinRefused as error:
         return refused(error)
-    return Response(CheckinOut(result, context={"now": now}).data)
+    return Response(checkin_data(result, now=now))
+
+
+def checkin_data(result: services.CheckinResult, *, now) -> dict:
+    """What ``CheckinOut`` gives for ``result``, built directly (the check-in answer is on the
+    desk's hot path); the rarer fee, hold and transfer parts through their serializers."""
+    destination = result.destination
+    hold = result.extra.get("hold")
+    transfer = result.extra.get("transfer")
+    return {
+        "action": str(result.action),
+        "destination": destination.code if destination is not None else None,
+        "message": str(result.message),
+        "was_on_loan": bool(result.was_on_loan),
+        "loan": loan_data(result.loan, now=now) if result.loan is not None else None,
+        "fee": FeeSerializer(result.fee).data if result.fee is not None else None,
+        "hold": (
+            {"id": hold.pk, "state": hold.state, "pickup_library": hold.pickup_library.code}
+            if hold is not None
+            else None
+        ),
+        "transfer": TransferSummarySerializer(transfer).data if transfer is not None else None,
+    }
 
 
 class LoanList(generics.ListAPIView):

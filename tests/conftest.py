@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from config.queues import queue_names
+from libraries import access
 from libraries.models import Library, StaffRole
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ def _consortium(request):
 
     network_cache.reset()  # the last test's network was rolled back or truncated
     config_cache.reset()  # ... and so were its lending rules, calendars and settings
+    access.reset_access()  # ... and its staff roles
 
     if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
         ensure_all()
@@ -81,6 +83,7 @@ def _consortium(request):
     # Putting the fixed data back is no change to the reference data the caches hold.
     network_cache.reset()
     config_cache.reset()
+    access.reset_access()
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +107,8 @@ def make_staff(username: str, *roles: tuple[str | None, str]):
     for code, role in roles:
         library = Library.objects.get(code=code) if code else None
         StaffRole.objects.create(user=user, library=library, role=role)
+    # As after the commit that made them: the per-thread copy of roles may keep them.
+    access.reset_access()
     return user
 
 
@@ -305,6 +310,7 @@ def warm_reference_caches(now=None) -> None:
     from transport import network_cache
 
     auth_backend.reset()
+    access.reset_access()
 
     network_cache._bump()
     network_cache.snapshot(now=now or timezone.now())

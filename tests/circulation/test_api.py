@@ -175,3 +175,27 @@ def test_checkout_and_checkin_answers_show_the_loan_as_the_loan_serializer_does(
     expected = dict(LoanSerializer(loan, context={"now": now}).data)
     assert loan_data(loan, now=now) == expected
     assert expected["overdue"] is not returned
+
+
+@pytest.mark.parametrize("home", ["KGA", "STO"])
+@pytest.mark.parametrize("days_overdue", [0, 30])
+def test_checkin_answer_is_what_the_checkin_serializer_gives(
+    desk_staff_karlskoga, libraries, home, days_overdue
+):
+    """The check-in answer is built directly (hot path); it must not drift from CheckinOut,
+    which documents it (a transfer home, a fine, a plain reshelve)."""
+    from circulation import services
+    from circulation.api import CheckinOut, checkin_data
+
+    now = timezone.now()
+    loan = LoanFactory(
+        item__home_library=libraries[home],
+        item__current_library=libraries[home],
+        due_at=now + timedelta(days=3) - timedelta(days=days_overdue),
+    )
+    result = services.check_in(
+        barcode=loan.item.barcode, library=libraries["KGA"], staff=desk_staff_karlskoga, now=now
+    )
+    expected = dict(CheckinOut(result, context={"now": now}).data)
+    assert checkin_data(result, now=now) == expected
+    assert (expected["transfer"] is not None) is (home != "KGA")
