@@ -24,7 +24,7 @@ from events.models import Kind
 from libraries.enqueue import enqueue_on_commit
 from libraries.models import Library
 from transport import network_cache, routing, selectors
-from transport.models import PackingList, Transfer, TransferEvent
+from transport.models import PackingList, PackingListEntry, Transfer, TransferEvent
 
 # Planning (route + crate) lives in transport.planning, batch-efficient; its verbs are ours too.
 from transport.planning import plan_transfer as plan_transfer
@@ -249,6 +249,13 @@ def receive_item(
         return Receipt(transfer, "not_yet_sent", selectors.next_hop_description(transfer, names))
     hop = transfer.hop
     expected = hop["to"] if hop else None
+    if transfer.state == State.PACKED:
+        # It was put in a crate at its last place, and that crate has not left, yet the item is
+        # here: it is not in that crate. Take it off the crate's list, so the sending library's
+        # packing list stays true (the "packed" event stays in the history).
+        PackingListEntry.objects.filter(
+            transfer=transfer, hop_index=transfer.current_hop, packing_list__closed_at__isnull=True
+        ).delete()
     if hop is not None:
         transfer.current_hop += 1
     transfer.state = State.RECEIVED_AT_HUB

@@ -59,11 +59,21 @@ def test_two_desks_checking_in_one_item_route_it_from_where_it_is(celery_worker_
         events = list(TransferEvent.objects.filter(transfer=transfer).order_by("id"))
         stamps = [e.at for e in events]
         packed = [e for e in events if e.state == Transfer.State.PACKED]
+        # The worker may have packed the item at the first desk's library before the second
+        # desk's check-in re-planned it from there (the history then says so, truthfully); the
+        # last packing is where the item is, and no crate that has not left lists it elsewhere.
+        listed_elsewhere = (
+            PackingListEntry.objects.filter(transfer=transfer, packing_list__closed_at__isnull=True)
+            .exclude(packing_list__link__from_library=item.current_library)
+            .exists()
+        )
         if (
             hop["from"] != here
             or entry.packing_list.link.from_library.code != here
             or stamps != sorted(stamps)
-            or [e.library_id for e in packed] != [item.current_library_id]
+            or not packed
+            or packed[-1].library_id != item.current_library_id
+            or listed_elsewhere
         ):
             route = [(h["from"], h["to"]) for h in transfer.route]
             wrong.append(

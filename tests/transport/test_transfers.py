@@ -8,7 +8,7 @@ from django.db import IntegrityError
 from catalog.models import Item, ItemType
 from libraries.models import CalendarException
 from transport import selectors, services
-from transport.models import FloatingRule, PackingList, Transfer, TransferEvent
+from transport.models import FloatingRule, PackingList, PackingListEntry, Transfer, TransferEvent
 
 from .conftest import at
 from .factories import ItemFactory
@@ -137,6 +137,17 @@ def test_scanned_at_an_unexpected_library_replans_from_there(network, libraries,
     assert transfer.hop["from"] == "DEG"
     notes = TransferEvent.objects.filter(transfer=transfer).values_list("note", flat=True)
     assert any(note.startswith("Väntades i Storfors") for note in notes)
+    # It was packed into Kristinehamn's crate, which has not left: that list no longer has it.
+    assert not PackingListEntry.objects.filter(transfer=transfer).exists()
+    services.plan_transfer(transfer_id=transfer.id, now=at("2025-03-11 09:01"))
+    entry = PackingListEntry.objects.select_related("packing_list__link__from_library").get(
+        transfer=transfer
+    )
+    assert entry.packing_list.link.from_library.code == "DEG"
+    assert [e for e in events(transfer) if e[0] == "packed"] == [
+        ("packed", "KHM"),
+        ("packed", "DEG"),
+    ]
 
 
 def test_rescanning_at_the_sending_library_changes_nothing(network, libraries, monday_morning):
