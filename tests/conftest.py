@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -24,27 +25,36 @@ CHROMIUM = "/usr/bin/chromium"
 DEMO_PASSWORD = "test-pass-123"
 
 
-def _retry_flush_on_deadlock() -> None:
+def with_deadlock_retry(original, *, tries: int = 10):
     """A transactional test ends with TRUNCATE of every table. A real Celery worker (or a SIP2
     server thread) may still be finishing a task the test queued, and PostgreSQL can pick the
-    TRUNCATE as a deadlock victim: try again instead of failing the test that already passed."""
+    TRUNCATE as a deadlock victim: let the worker finish and try again instead of failing the
+    test that already passed."""
     from django.core.management.base import CommandError
     from django.db import OperationalError
-    from django.test import TransactionTestCase
-
-    original = TransactionTestCase._fixture_teardown
 
     def teardown(self):
-        for attempt in range(10):
+        for attempt in range(tries):
             try:
                 return original(self)
-            except (OperationalError, CommandError) as exc:  # flush wraps it in CommandError
-                if "deadlock" not in str(exc) or attempt == 9:
+            except (OperationalError, CommandError) as exc:
+                # flush wraps the deadlock in a CommandError that names only the database
+                if "deadlock" not in f"{exc} {exc.__cause__}" or attempt == tries - 1:
                     raise
-                time.sleep(0.5)
+                with contextlib.suppress(Exception):  # best effort: the retry is what counts
+                    settle_celery()  # let the worker finish what the test queued
+                time.sleep(0.2)
         return None
 
-    TransactionTestCase._fixture_teardown = teardown
+    return teardown
+
+
+def _retry_flush_on_deadlock() -> None:
+    from django.test import TransactionTestCase
+
+    TransactionTestCase._fixture_teardown = with_deadlock_retry(
+        TransactionTestCase._fixture_teardown
+    )
 
 
 _retry_flush_on_deadlock()
