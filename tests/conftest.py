@@ -215,7 +215,8 @@ def settle_celery(timeout: float = 30) -> None:
     raise RuntimeError(f"the Celery worker still had tasks after {timeout} s")
 
 
-def start_worker(env: dict, log) -> subprocess.Popen:
+def start_worker(env: dict, log, *, queues: list[str] | None = None) -> subprocess.Popen:
+    """A real worker on this run's queues (all job kinds unless ``queues`` names some)."""
     (ROOT / ".data").mkdir(exist_ok=True)
     proc = subprocess.Popen(
         [
@@ -227,7 +228,7 @@ def start_worker(env: dict, log) -> subprocess.Popen:
             "worker",
             "-Q",
             # Every job kind's queue of this run (config/queues.py): still the run's own.
-            ",".join(queue_names(env["CELERY_QUEUE"])),
+            ",".join(queues or queue_names(env["CELERY_QUEUE"])),
             "--concurrency",
             "2",
             "--pool",
