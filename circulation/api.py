@@ -28,6 +28,7 @@ from circulation import refusals, renewals, rows, selectors, services
 from circulation.filters import LoanFilter
 from circulation.models import Fee, Loan
 from circulation.rules import RULE_FIELDS
+from config.api import validated_input
 from libraries.access import attach_staff
 from libraries.models import Library
 from libraries.permissions import requires
@@ -185,18 +186,17 @@ class CheckinOut(serializers.Serializer):
 @permission_classes([requires(Action.CIRCULATE, params=LIBRARY_PARAMS)])
 def checkouts(request: Request) -> Response:
     """Lend an item (barcode) to the patron with this card at the working library."""
-    data = CheckoutIn(data=request.data)
-    data.is_valid(raise_exception=True)
-    library = working_library(request, data.validated_data.get("library"))
+    data = validated_input(CheckoutIn, request.data)
+    library = working_library(request, data.get("library"))
     now = timezone.now()
     try:
         loan = services.check_out(
-            card_number=data.validated_data["card"],
-            barcode=data.validated_data["barcode"],
+            card_number=data["card"],
+            barcode=data["barcode"],
             library=library,
             staff=request.user,
             now=now,
-            override_reason=data.validated_data.get("override_reason"),
+            override_reason=data.get("override_reason"),
         )
     except refusals.CheckoutRefused as error:
         return refused(error)
@@ -208,13 +208,12 @@ def checkouts(request: Request) -> Response:
 @permission_classes([requires(Action.CIRCULATE, params=LIBRARY_PARAMS)])
 def checkins(request: Request) -> Response:
     """Take an item back at the working library; the answer says what to do with it."""
-    data = CheckinIn(data=request.data)
-    data.is_valid(raise_exception=True)
-    library = working_library(request, data.validated_data.get("library"))
+    data = validated_input(CheckinIn, request.data)
+    library = working_library(request, data.get("library"))
     now = timezone.now()
     try:
         result = services.check_in(
-            barcode=data.validated_data["barcode"], library=library, staff=request.user, now=now
+            barcode=data["barcode"], library=library, staff=request.user, now=now
         )
     except refusals.CheckinRefused as error:
         return refused(error)
@@ -259,9 +258,8 @@ class LoanList(generics.ListAPIView):
 @permission_classes([requires(Action.CIRCULATE, params=LIBRARY_PARAMS)])
 def renew(request: Request, loan_id: int) -> Response:
     """Renew one loan from today."""
-    data = RenewIn(data=request.data)
-    data.is_valid(raise_exception=True)
-    library = working_library(request, data.validated_data.get("library"))
+    data = validated_input(RenewIn, request.data)
+    library = working_library(request, data.get("library"))
     now = timezone.now()
     try:
         # The service locks the loan by id and reads what it needs: no need to load it first.
@@ -270,7 +268,7 @@ def renew(request: Request, loan_id: int) -> Response:
             library=library,
             staff=request.user,
             now=now,
-            override_reason=data.validated_data.get("override_reason"),
+            override_reason=data.get("override_reason"),
         )
     except refusals.RenewalRefused as error:
         if error.reason == refusals.NOT_ON_LOAN and not Loan.objects.filter(pk=loan_id).exists():

@@ -34,7 +34,7 @@ from circulation.refusals import (
     patron_refusals,
     refuse,
 )
-from circulation.rows import partial_instance
+from circulation.rows import fetch_instance, partial_instance
 from circulation.services import tz_of, with_block_reasons
 from events import services as events
 from events.models import Kind
@@ -221,7 +221,8 @@ def _write_renewal(loan: Loan, *, patron: Patron, library: Library, now: datetim
 # else's; loanable copies of the title on a shelf, this one aside). Counted here, in the lock
 # statement, to spare a round trip and the ORM building that query on every renewal.
 _LOCK_LOAN_TO_RENEW_SQL = """
-SELECT l.*, i.barcode AS item_barcode, i.item_type_id AS item_type_id, i.status AS item_status,
+SELECT {columns}, i.barcode AS item_barcode, i.item_type_id AS item_type_id,
+       i.status AS item_status,
        i.record_id AS item_record_id, r.title AS record_title,
        p.category_id AS patron_category_id, p.expiry_date AS patron_expiry_date,
        p.anonymized_at AS patron_anonymized_at,
@@ -248,6 +249,13 @@ SELECT l.*, i.barcode AS item_barcode, i.item_type_id AS item_type_id, i.status 
 """
 
 
+_LOCK_LOAN_TO_RENEW_EXTRA = (
+    "item_barcode", "item_type_id", "item_status", "item_record_id", "record_title",
+    "patron_category_id", "patron_expiry_date", "patron_anonymized_at", "open_block_reasons",
+    "others_waiting", "others_on_shelf",
+)  # fmt: skip
+
+
 def _lock_loan_to_renew(loan_id: int, config: config_cache.Config, *, now: datetime) -> Loan | None:
     """Lock the loan (SQL, as the desk's other locks) with what deciding a renewal and
     answering it read: the patron's category, expiry, anonymization and open blocks, the item's
@@ -257,7 +265,9 @@ def _lock_loan_to_renew(loan_id: int, config: config_cache.Config, *, now: datet
         "loan": loan_id, "now": now, "waiting": Hold.State.WAITING,
         "available": Item.Status.AVAILABLE,
     }  # fmt: skip
-    loan = next(iter(Loan.objects.raw(_LOCK_LOAN_TO_RENEW_SQL, params)), None)
+    loan = fetch_instance(
+        Loan, _LOCK_LOAN_TO_RENEW_SQL, params, alias="l", extra=_LOCK_LOAN_TO_RENEW_EXTRA
+    )
     if loan is None:
         return None
     if loan.patron_id is not None:

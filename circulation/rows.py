@@ -10,6 +10,7 @@ statements inside them.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 from django.db import DEFAULT_DB_ALIAS, connection
@@ -39,12 +40,59 @@ def partial_instance(model, **values):
     return model.from_db(DEFAULT_DB_ALIAS, names, [values[name] for name in names])
 
 
+@functools.cache
+def _select_plan(model, alias: str) -> tuple[str, list[str], list[tuple]]:
+    """The select list of every column of ``model`` (table alias ``alias``), the attribute names
+    in that order and the converters a column's value needs (JSON, and whatever a field's
+    ``from_db_value`` does), as ``QuerySet.raw`` finds them, once per process."""
+    fields = model._meta.concrete_fields
+    columns = ", ".join(f"{alias}.{connection.ops.quote_name(f.column)}" for f in fields)
+    converters = []
+    for position, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if found:
+            converters.append((position, column, found))
+    return columns, [f.attname for f in fields], converters
+
+
+def fetch_instance(model, sql: str, params, *, alias: str, extra: tuple[str, ...] = ()):
+    """The first row of ``sql`` as an instance of ``model``, or None. ``sql`` selects
+    ``{columns}`` (every column of ``model`` under table alias ``alias``) and then the ``extra``
+    values, which become attributes of the instance.
+
+    What ``next(iter(Model.objects.raw(sql)))`` gives, without what ``raw`` costs on each call
+    (reading the cursor's description, matching its columns to the model's fields, finding the
+    converters): a third of the Python time of a desk scan's locks (docs/performance.md)."""
+    columns, names, converters = _select_plan(model, alias)
+    with connection.cursor() as cursor:
+        cursor.execute(_with_columns(sql, columns), params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = list(row[: len(names)])
+    for position, column, found in converters:
+        value = values[position]
+        for convert in found:
+            value = convert(value, column, connection)
+        values[position] = value
+    instance = model.from_db(DEFAULT_DB_ALIAS, names, values)
+    for name, value in zip(extra, row[len(names) :], strict=True):
+        setattr(instance, name, value)
+    return instance
+
+
+@functools.cache
+def _with_columns(sql: str, columns: str) -> str:
+    return sql.replace("{columns}", columns)
+
+
 # The desk's row locks are written as SQL: building these queries with the ORM (a
 # subquery, a join, an annotation) cost three times what PostgreSQL needs to answer them
 # (docs/performance.md). The rows still come back as model instances (``QuerySet.raw``); the
 # open block reasons and the card status arrive as extra attributes.
 _LOCK_PATRON_BY_CARD_SQL = """
-SELECT p.*, c.status AS card_status,
+SELECT {columns}, c.status AS card_status,
        ARRAY(SELECT b.reason FROM patrons_patronblock b
               WHERE b.patron_id = p.id AND b.removed_at IS NULL
               ORDER BY b.created_at DESC) AS open_block_reasons
@@ -53,7 +101,7 @@ SELECT p.*, c.status AS card_status,
    FOR UPDATE OF p
 """
 _LOCK_PATRON_SQL = """
-SELECT p.*,
+SELECT {columns},
        ARRAY(SELECT b.reason FROM patrons_patronblock b
               WHERE b.patron_id = p.id AND b.removed_at IS NULL
               ORDER BY b.created_at DESC) AS open_block_reasons
@@ -62,7 +110,7 @@ SELECT p.*,
    FOR UPDATE OF p
 """
 _LOCK_ITEM_SQL = """
-SELECT i.*, r.title AS record_title
+SELECT {columns}, r.title AS record_title
   FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id
  WHERE i.barcode = %s
    FOR UPDATE OF i
@@ -78,14 +126,17 @@ def lock_patron(
     (``config_cache``), not from joins: fewer columns to read and fewer instances to build.
     """
     if patron is not None:
-        locked = next(iter(Patron.objects.raw(_LOCK_PATRON_SQL, [patron.pk])), None)
+        locked = fetch_instance(
+            Patron, _LOCK_PATRON_SQL, [patron.pk], alias="p", extra=("open_block_reasons",)
+        )
         if locked is None:
             raise refuse(CheckoutRefused, UNKNOWN_CARD, _("No such patron."))
         return with_reference_data(locked, config), Card.Status.ACTIVE
     number = "".join((card_number or "").split())
-    locked = (
-        next(iter(Patron.objects.raw(_LOCK_PATRON_BY_CARD_SQL, [number])), None) if number else None
-    )
+    locked = None
+    if number:
+        extra = ("card_status", "open_block_reasons")
+        locked = fetch_instance(Patron, _LOCK_PATRON_BY_CARD_SQL, [number], alias="p", extra=extra)
     if locked is None:
         raise refuse(CheckoutRefused, UNKNOWN_CARD, _("No patron has this library card."))
     return with_reference_data(locked, config), locked.card_status
@@ -102,7 +153,7 @@ def with_reference_data(patron: Patron, config: config_cache.Config) -> Patron:
 # for the title). Most copies come back to titles nobody waits for: the capture query is then
 # not sent at all.
 _LOCK_ITEM_FOR_CHECKIN_SQL = """
-SELECT i.*, r.title AS record_title,
+SELECT {columns}, r.title AS record_title,
        (EXISTS (SELECT 1 FROM circulation_hold h
                  WHERE h.item_id = i.id AND h.state = ANY(%(has_item)s))
         OR EXISTS (SELECT 1 FROM circulation_hold h
@@ -125,13 +176,13 @@ def lock_item(
     with ``holds_may_wait`` (may a hold take it?)."""
     barcode = "".join((barcode or "").split())
     if for_checkin:
-        sql, params = _LOCK_ITEM_FOR_CHECKIN_SQL, {
+        sql, extra, params = _LOCK_ITEM_FOR_CHECKIN_SQL, ("record_title", "holds_may_wait"), {
             "barcode": barcode, "has_item": list(Hold.HAS_ITEM_STATES),
             "waiting": Hold.State.WAITING,
         }  # fmt: skip
     else:
-        sql, params = _LOCK_ITEM_SQL, [barcode]
-    item = next(iter(Item.objects.raw(sql, params)), None) if barcode else None
+        sql, extra, params = _LOCK_ITEM_SQL, ("record_title",), [barcode]
+    item = fetch_instance(Item, sql, params, alias="i", extra=extra) if barcode else None
     if item is None:
         raise refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
     # The record as a deferred instance: its id and title only (touching another field loads it).
@@ -191,7 +242,7 @@ def write_checkout(loan: Loan, *, item: Item, patron: Patron, library: Library, 
 
 
 _LOCK_OPEN_LOAN_SQL = """
-SELECT l.*, p.category_id AS patron_category_id,
+SELECT {columns}, p.category_id AS patron_category_id,
        p.keeps_loan_history AS patron_keeps_loan_history
   FROM circulation_loan l LEFT JOIN patrons_patron p ON p.id = l.patron_id
  WHERE l.item_id = %s AND l.returned_at IS NULL
@@ -203,7 +254,10 @@ def lock_loan_of_item(item: Item, config: config_cache.Config) -> Loan | None:
     """Lock the item's open loan (second in the check-in lock order), if any. SQL, as the two
     locks of a checkout; the patron comes as a deferred instance with what closing the loan
     reads (category, loan history choice), the libraries from this process's copy."""
-    loan = next(iter(Loan.objects.raw(_LOCK_OPEN_LOAN_SQL, [item.pk])), None)
+    loan = fetch_instance(
+        Loan, _LOCK_OPEN_LOAN_SQL, [item.pk], alias="l",
+        extra=("patron_category_id", "patron_keeps_loan_history"),
+    )  # fmt: skip
     if loan is None:
         return None
     if loan.patron_id is not None:
