@@ -4,6 +4,7 @@ and the raw-SQL floor of a checkout."""
 
 from __future__ import annotations
 
+import json
 import time
 from datetime import timedelta
 
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from bench import fixtures
 from bench.stats import Series, timed
+from bench.wsgi_client import WsgiClient
 
 WARMUP = 20
 
@@ -85,6 +87,43 @@ def run_desk(n: int, *, warmup: int = WARMUP) -> dict[str, Series]:
             series.note = f"expected send_home, got {result['action']}"
     del out["warmup"]
     return out
+
+
+def run_desk_wsgi(n: int, *, warmup: int = WARMUP) -> dict[str, Series]:
+    """Checkout → renew → plain check-in through the WSGI application as gunicorn calls it
+    (``bench.wsgi_client``), on items of their own: series ``wsgi_checkout``, ``wsgi_renew``,
+    ``wsgi_checkin``."""
+    client = WsgiClient(fixtures.bench_user())
+    desks = fixtures.desks(
+        fixtures.normal_cards(200),
+        fixtures.available_items(n + warmup, offset_seed=17 + int(time.time())),
+    )
+    out = {name: Series(f"wsgi_{name}") for name in ("checkout", "renew", "checkin", "warmup")}
+
+    def post(url, body, expect, series):
+        status, content = timed(series, lambda: client.post(url, body))
+        if status != expect:
+            series.errors += 1
+            series.note = f"{status}: {content[:200]!r}"
+            return None
+        return json.loads(content)
+
+    loans = []
+    for k, desk in enumerate(desks):
+        series = out["warmup"] if k < warmup else out["checkout"]
+        body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
+        loan = post("/api/v1/checkouts/", body, 201, series)
+        loans.append(loan["id"] if loan else None)
+    _due_tomorrow([loan_id for loan_id in loans if loan_id is not None])
+    for k, (desk, loan_id) in enumerate(zip(desks, loans, strict=True)):
+        if loan_id is not None:
+            series = out["warmup"] if k < warmup else out["renew"]
+            post(f"/api/v1/loans/{loan_id}/renew/", {"library": desk.library}, 200, series)
+    for k, desk in enumerate(desks):
+        series = out["warmup"] if k < warmup else out["checkin"]
+        post("/api/v1/checkins/", {"barcode": desk.barcode, "library": desk.library}, 200, series)
+    del out["warmup"]
+    return {series.name: series for series in out.values()}
 
 
 def run_services(n: int) -> dict[str, Series]:
@@ -208,16 +247,14 @@ def _captured(fn) -> list[str]:
     return [q["sql"] for q in captured.captured_queries if q["sql"] not in ("BEGIN", "COMMIT")]
 
 
-def _time_raw(
-    n: int, statements: list[str], undo, request=None, interleaved: Series | None = None
-) -> tuple[Series, Series]:
+def _time_raw(n: int, statements: list[str], undo, requests: tuple = ()) -> tuple[Series, Series]:
     """Run ``statements`` raw through psycopg 2 × (n + warm-up) times, alternately committed
     and rolled back; ``undo(cursor)`` puts the rows back after a commit, untimed.
 
-    With ``request`` (the same operation on the same rows through the API), it runs after each
-    committed floor run, timed into ``interleaved`` and undone the same way: request and floor
-    alternate, so their ratio is measured under the same load (the machine's load can change
-    between the desk phase and the floor phase of a run)."""
+    ``requests``: pairs of (the same operation on the same rows through the API, a Series);
+    each runs after each committed floor run, timed into its series and undone the same way:
+    requests and floor alternate, so their ratio is measured under the same load (the machine's
+    load can change between the desk phase and the floor phase of a run)."""
     settings = connection.settings_dict
     conninfo = psycopg.conninfo.make_conninfo(
         dbname=settings["NAME"], user=settings["USER"], password=settings["PASSWORD"] or None,
@@ -245,7 +282,7 @@ def _time_raw(
                 with raw.cursor() as cursor:
                     undo(cursor)
                 raw.commit()
-                if request is not None:
+                for request, interleaved in requests:
                     started = time.perf_counter()
                     ok = request()
                     elapsed = (time.perf_counter() - started) * 1000
@@ -301,14 +338,28 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
         _restore(cursor, "catalog_item", _ITEM_STATE, item_id, item_row)
 
     client = staff_client()
+    wsgi = WsgiClient(user)
 
-    def post(url: str, body: dict, expect: int):
-        return lambda: client.post(url, body, content_type="application/json").status_code == expect
+    def post(url: str, body: dict, expect: int, name: str) -> tuple:
+        """The request through the test client and through the WSGI application, each with
+        the series it is timed into."""
+        return (
+            (
+                lambda: (
+                    client.post(url, body, content_type="application/json").status_code == expect
+                ),
+                interleaved[name],
+            ),
+            (lambda: wsgi.post(url, body)[0] == expect, interleaved[f"wsgi_{name}"]),
+        )
 
-    interleaved = {name: Series(f"interleaved_{name}") for name in ("checkout", "renew", "checkin")}
+    names = ("checkout", "renew", "checkin")
+    interleaved = {name: Series(f"interleaved_{name}") for name in names} | {
+        f"wsgi_{name}": Series(f"interleaved_wsgi_{name}") for name in names
+    }
     body = {"card": desk.card, "barcode": desk.barcode, "library": desk.library}
     series, rolled_back = _time_raw(
-        n, statements, undo_checkout, post("/api/v1/checkouts/", body, 201), interleaved["checkout"]
+        n, statements, undo_checkout, post("/api/v1/checkouts/", body, 201, "checkout")
     )
     floor = series.summary()
     p50 = checkout.summary()["p50"] if checkout.ms else None
@@ -341,8 +392,7 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
 
     renew_series, renew_rolled_back = _time_raw(
         n, renew_statements, undo_loan,
-        post(f"/api/v1/loans/{loan.pk}/renew/", {"library": other.library}, 200),
-        interleaved["renew"],
+        post(f"/api/v1/loans/{loan.pk}/renew/", {"library": other.library}, 200, "renew"),
     )  # fmt: skip
     with connection.cursor() as cursor:
         undo_loan(cursor)
@@ -353,8 +403,8 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
     )
     checkin_series, checkin_rolled_back = _time_raw(
         n, checkin_statements, undo_loan,
-        post("/api/v1/checkins/", {"barcode": other.barcode, "library": other.library}, 200),
-        interleaved["checkin"],
+        post("/api/v1/checkins/", {"barcode": other.barcode, "library": other.library}, 200,
+             "checkin"),
     )  # fmt: skip
     services.check_in(  # the loan ends for good
         barcode=other.barcode, library=other_library, staff=user, now=timezone.now()
@@ -374,7 +424,8 @@ def run_floor(n: int, checkout: Series, services_rows: dict[str, Series] | None 
     for name, floor_series in (
         ("checkout", series), ("renew", renew_series), ("checkin", checkin_series),
     ):  # fmt: skip
-        summary = interleaved[name].summary()
-        out[f"interleaved_{name}"] = summary
-        out[f"interleaved_factor_{name}"] = _factor(summary["p50"], floor_series.summary())
+        for key in (name, f"wsgi_{name}"):
+            summary = interleaved[key].summary()
+            out[f"interleaved_{key}"] = summary
+            out[f"interleaved_factor_{key}"] = _factor(summary["p50"], floor_series.summary())
     return out

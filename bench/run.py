@@ -83,6 +83,8 @@ def main(argv: list[str] | None = None) -> dict:
 
         log(f"desk operations in-process, {n} each")
         rows |= circulation_bench.run_desk(n)
+        log(f"desk operations through the WSGI application, {n} each")
+        rows |= circulation_bench.run_desk_wsgi(n)
         rows |= hold_bench.run_checkin_hold(n)
     if "services" in parts:
         from bench import hold_bench
@@ -104,13 +106,14 @@ def main(argv: list[str] | None = None) -> dict:
         p50 = rows["checkout"].summary()["p50"]
         floor["request_checkout_p50"] = p50
         floor["overhead_factor_request"] = round(p50 / floor["floor"]["p50"], 2)
-        for name in ("renew", "checkin"):  # the request's p50 against its own floor
-            if name in rows and rows[name].ms and floor[f"floor_{name}"]["p50"]:
+        for name, floor_name in (
+            ("renew", "floor_renew"), ("checkin", "floor_checkin"), ("wsgi_checkout", "floor"),
+            ("wsgi_renew", "floor_renew"), ("wsgi_checkin", "floor_checkin"),
+        ):  # fmt: skip  # the request's p50 against its own floor
+            if name in rows and rows[name].ms and floor[floor_name]["p50"]:
                 p50 = rows[name].summary()["p50"]
                 floor[f"request_{name}_p50"] = p50
-                floor[f"overhead_factor_request_{name}"] = round(
-                    p50 / floor[f"floor_{name}"]["p50"], 2
-                )
+                floor[f"overhead_factor_request_{name}"] = round(p50 / floor[floor_name]["p50"], 2)
         result["floor"] = floor
     if "search" in parts:
         log(f"OPAC search, {len(search_bench.QUERIES)} queries × {args.rounds or d['rounds']}")

@@ -10,6 +10,10 @@ from patrons import api as patrons_api
 from transport import api as transport_api
 
 urlpatterns = [
+    # The desk's scans first (the patterns are tried in order).
+    path("checkouts/", circulation_api.checkouts, name="api-checkouts"),
+    path("checkins/", circulation_api.checkins, name="api-checkins"),
+    path("loans/<int:loan_id>/renew/", circulation_api.renew, name="api-loan-renew"),
     path("libraries/", libraries_api.library_list, name="api-libraries"),
     path("records/", catalog_api.record_list, name="api-records"),
     path("records/<int:record_id>/", catalog_api.record_detail, name="api-record"),
@@ -20,12 +24,9 @@ urlpatterns = [
     path("patrons/", patrons_api.patron_list, name="api-patrons"),
     path("patrons/<int:patron_id>/", patrons_api.patron_detail, name="api-patron"),
     path("patrons/by-card/<str:number>/", patrons_api.patron_by_card, name="api-patron-by-card"),
-    path("checkouts/", circulation_api.checkouts, name="api-checkouts"),
-    path("checkins/", circulation_api.checkins, name="api-checkins"),
     path("loans/", circulation_api.LoanList.as_view(), name="api-loans"),
     path("holds/", hold_api.HoldList.as_view(), name="api-holds"),
     path("holds/<int:hold_id>/cancel/", hold_api.cancel, name="api-hold-cancel"),
     path("holds/<int:hold_id>/suspend/", hold_api.suspend, name="api-hold-suspend"),
-    path("loans/<int:loan_id>/renew/", circulation_api.renew, name="api-loan-renew"),
     path("rules/effective/", circulation_api.effective_rule, name="api-rules-effective"),
 ]

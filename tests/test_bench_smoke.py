@@ -59,11 +59,13 @@ def test_generator_and_runner_write_their_results(tmp_path, monkeypatch):
     )  # fmt: skip
     rows = result["rows"]
     for name in ("checkout", "renew", "checkin", "checkin_transfer", "checkin_hold",
+                 "wsgi_checkout", "wsgi_renew", "wsgi_checkin",
                  "service_checkout", "service_checkin_hold", "heavy_checkout", "renew_all_100",
                  "search_warm", "search_cold", "http_checkout", "mixed_all",
                  "hold_targeting"):  # fmt: skip
         assert rows[name]["n"] > 0, name
     for name in ("checkout", "renew", "checkin", "checkin_transfer", "checkin_hold",
+                 "wsgi_checkout", "wsgi_renew", "wsgi_checkin",
                  "service_checkin_hold", "http_checkout"):  # fmt: skip
         assert rows[name]["errors"] == 0, (name, rows[name])
         assert "expected" not in rows[name].get("note", ""), (name, rows[name])
@@ -75,6 +77,12 @@ def test_generator_and_runner_write_their_results(tmp_path, monkeypatch):
     assert rows["service_checkout"]["statements"] > 0
     assert result["floor"]["floor"]["n"] == 5
     assert result["floor"]["floor_rollback"]["n"] == 5  # the same statements, rolled back
+    # The requests alternated with the floor: through the test client and the WSGI application
+    # (a real session and CSRF cookie; a refused request would be counted as an error).
+    for name in ("checkout", "renew", "checkin", "wsgi_checkout", "wsgi_renew", "wsgi_checkin"):
+        assert result["floor"][f"interleaved_{name}"]["n"] == 5, name
+        assert result["floor"][f"interleaved_{name}"]["errors"] == 0, name
+    assert rows["wsgi_checkout"]["statements"] == rows["checkout"]["statements"]
     assert rows["renew_all_100"]["errors"] == 0  # refusals by the rules are no errors
     assert result["import"]["create_only"]["created"] == 60
     assert result["routing"]["planned"] >= 30
