@@ -152,16 +152,27 @@ def with_reference_data(patron: Patron, config: config_cache.Config) -> Patron:
 # ``hold_services.capture_at_checkin`` looks for: a hold that has this copy, or anyone waiting
 # for the title). Most copies come back to titles nobody waits for: the capture query is then
 # not sent at all.
-_LOCK_ITEM_FOR_CHECKIN_SQL = """
-SELECT {columns}, r.title AS record_title,
+def _state_literal(state: str) -> str:
+    """A hold state, a constant of the code, as an SQL literal (no parameter to send)."""
+    if not state.replace("_", "").isalpha() or not state.isascii():
+        raise ValueError(state)
+    return f"'{state}'"
+
+
+# The hold states are written into the statement: constants, so the barcode is the only
+# parameter (each parameter, an array above all, is adapted by the driver on every scan).
+_LOCK_ITEM_FOR_CHECKIN_SQL = f"""
+SELECT {{columns}}, r.title AS record_title,
        (EXISTS (SELECT 1 FROM circulation_hold h
-                 WHERE h.item_id = i.id AND h.state = ANY(%(has_item)s))
+                 WHERE h.item_id = i.id
+                   AND h.state IN ({", ".join(map(_state_literal, Hold.HAS_ITEM_STATES))}))
         OR EXISTS (SELECT 1 FROM circulation_hold h
-                    WHERE h.record_id = i.record_id AND h.state = %(waiting)s)) AS holds_may_wait
+                    WHERE h.record_id = i.record_id
+                      AND h.state = {_state_literal(Hold.State.WAITING)})) AS holds_may_wait
   FROM catalog_item i JOIN catalog_record r ON r.id = i.record_id
- WHERE i.barcode = %(barcode)s
+ WHERE i.barcode = %s
    FOR UPDATE OF i
-"""
+"""  # noqa: S608 — code constants, checked by _state_literal
 
 
 def lock_item(
@@ -176,12 +187,10 @@ def lock_item(
     with ``holds_may_wait`` (may a hold take it?)."""
     barcode = "".join((barcode or "").split())
     if for_checkin:
-        sql, extra, params = _LOCK_ITEM_FOR_CHECKIN_SQL, ("record_title", "holds_may_wait"), {
-            "barcode": barcode, "has_item": list(Hold.HAS_ITEM_STATES),
-            "waiting": Hold.State.WAITING,
-        }  # fmt: skip
+        sql, extra = _LOCK_ITEM_FOR_CHECKIN_SQL, ("record_title", "holds_may_wait")
     else:
-        sql, extra, params = _LOCK_ITEM_SQL, ("record_title",), [barcode]
+        sql, extra = _LOCK_ITEM_SQL, ("record_title",)
+    params = [barcode]
     item = fetch_instance(Item, sql, params, alias="i", extra=extra) if barcode else None
     if item is None:
         raise refuse(exc, UNKNOWN_ITEM, _("No item has this barcode."))
