@@ -2,7 +2,7 @@
 
 Building these statements with the ORM (a subquery, a join, an annotation, one INSERT or UPDATE
 per row) cost several times what PostgreSQL needs to answer them (docs/performance.md). The rows
-still come back as model instances (``QuerySet.raw``), related rows as deferred instances
+still come back as model instances (``fetch_instance``), related rows as deferred instances
 (``partial_instance``) or from this process's copy of the reference data (``config_cache``).
 The lock order and the transactions are ``circulation.services``'s; these functions only run
 statements inside them.
@@ -89,7 +89,7 @@ def _with_columns(sql: str, columns: str) -> str:
 
 # The desk's row locks are written as SQL: building these queries with the ORM (a
 # subquery, a join, an annotation) cost three times what PostgreSQL needs to answer them
-# (docs/performance.md). The rows still come back as model instances (``QuerySet.raw``); the
+# (docs/performance.md). The rows still come back as model instances (``fetch_instance``); the
 # open block reasons and the card status arrive as extra attributes.
 _LOCK_PATRON_BY_CARD_SQL = """
 SELECT {columns}, c.status AS card_status,
